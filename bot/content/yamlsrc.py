@@ -1,0 +1,96 @@
+"""Read YAML while remembering the line of every mapping key and list item.
+
+Content editors need errors as ``file:line: what is wrong``. PyYAML's safe loader forgets
+positions once it builds Python objects, so this loader builds dict and list subclasses
+that keep the line of each key and item (1-based, as editors count).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class LocatedDict(dict[str, Any]):
+    """A mapping from YAML that knows its own line and the line of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class LocatedList(list[Any]):
+    """A sequence from YAML that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class YamlSyntaxError(Exception):
+    """A file that is not valid YAML, with the line where the parser gave up."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """Safe loader that records positions; never constructs arbitrary objects."""
+
+
+def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
+    loader.flatten_mapping(node)
+    result = LocatedDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            # Keys such as `yes:` or `12:` become bool/int in YAML; keep them as text so the
+            # validator can report them as unknown fields instead of crashing.
+            key = str(key)
+        if key in result:
+            raise YamlSyntaxError(
+                key_node.start_mark.line + 1, f"duplicate key {key!r} (each key once per mapping)"
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    _construct_sequence,  # type: ignore[arg-type]
+)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file into located dicts and lists.
+
+    Raises :class:`YamlSyntaxError` with the line of the problem for malformed YAML.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlSyntaxError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlSyntaxError(line, f"YAML syntax error: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from exc
