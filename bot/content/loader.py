@@ -7,7 +7,6 @@ nodes, facts, organisations, phone numbers) are checked afterwards by
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -71,29 +70,45 @@ class Reader:
         """Record a hard error at ``line`` of this file."""
         self.problems.append(Problem(Location(self.file, line), message))
 
-    def read(self, cls: type[T], raw: Any, line: int, *, inherited: Statement | None = None) -> T | None:
+    def read(
+        self, cls: type[T], raw: Any, line: int, *, inherited: Statement | None = None
+    ) -> T | None:
         """Read a mapping into ``cls``; ``None`` when a required field is missing or invalid."""
         if cls is Statement and isinstance(raw, str):
             return self._statement_from_text(raw, line, inherited)  # type: ignore[return-value]
         if not isinstance(raw, LocatedDict):
-            self.error(line, f"expected a mapping with fields {_field_list(cls)}, found {_type_name(raw)}")
+            self.error(
+                line, f"expected a mapping with fields {_field_list(cls)}, found {_type_name(raw)}"
+            )
             return None
         specs = dict(field_specs(cls))
         for key in raw:
             if key not in specs:
                 close = difflib.get_close_matches(key, list(specs), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"expected one of {_field_list(cls)}"
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"expected one of {_field_list(cls)}"
+                )
                 self.error(raw.key_lines[key], f"unknown field {key!r} ({hint})")
         values: dict[str, Any] = {}
         complete = True
         hints = typing.get_type_hints(cls)
         for name, fspec in specs.items():
             if name not in raw or raw[name] is None:
-                if fspec.required and not (cls is Statement and inherited is not None and name != "text"):
+                if fspec.required and not (
+                    cls is Statement and inherited is not None and name != "text"
+                ):
                     self.error(raw.line, f"missing required field {name!r} ({fspec.doc})")
                     complete = False
                 continue
-            value = self._value(hints[name], fspec, raw[name], raw.key_lines[name], inherited_for(cls, values, inherited))
+            value = self._value(
+                hints[name],
+                fspec,
+                raw[name],
+                raw.key_lines[name],
+                inherited_for(cls, values, inherited),
+            )
             if value is _INVALID:
                 complete = complete and not fspec.required
                 continue
@@ -109,7 +124,9 @@ class Reader:
             **values,
         )
 
-    def _statement_from_text(self, text: str, line: int, inherited: Statement | None) -> Statement | None:
+    def _statement_from_text(
+        self, text: str, line: int, inherited: Statement | None
+    ) -> Statement | None:
         checked = self._text(text, line, "text")
         if checked is _INVALID or inherited is None:
             return None
@@ -122,7 +139,9 @@ class Reader:
             field_lines={"text": line},
         )
 
-    def _value(self, hint: Any, fspec: FieldSpec, raw: Any, line: int, inherited: Statement | None) -> Any:
+    def _value(
+        self, hint: Any, fspec: FieldSpec, raw: Any, line: int, inherited: Statement | None
+    ) -> Any:
         origin = typing.get_origin(hint)
         if origin in (typing.Union, types.UnionType):
             # Optional fields: `X | None`.
@@ -147,8 +166,8 @@ class Reader:
                 self.error(line, f"expected at least {fspec.min_items} item(s): {fspec.doc}")
                 return _INVALID
             return tuple(items)
-        if dataclasses.is_dataclass(hint):
-            result = self.read(hint, raw, line, inherited=inherited)  # type: ignore[type-var]
+        if isinstance(hint, type) and issubclass(hint, Located):
+            result = self.read(hint, raw, line, inherited=inherited)
             return _INVALID if result is None else result
         return self._scalar(fspec, raw, line)
 
@@ -175,8 +194,13 @@ class Reader:
             self.error(line, f"expected a date as YYYY-MM-DD, found {_type_name(raw)}")
             return _INVALID
         if not isinstance(raw, str):
-            if kind in ("phone", "string") and isinstance(raw, int) and not isinstance(raw, bool):
-                self.error(line, f"expected text, found the number {raw}: put it in quotes")
+            if (
+                kind in ("phone", "string")
+                and isinstance(raw, int | float)
+                and not isinstance(raw, bool)
+            ):
+                # YAML has already turned +381... into 381... and 0117 into 79: don't echo it.
+                self.error(line, "expected text, found a number: put it in quotes")
             else:
                 self.error(line, f"expected text, found {_type_name(raw)}")
             return _INVALID
@@ -184,10 +208,16 @@ class Reader:
             "slug": self._slug,
             "text": lambda v, ln: self._text(v, ln, "text"),
             "label": self._label,
-            "country": lambda v, ln: self._pattern(v, ln, COUNTRY_RE, "a two-letter country code such as RS"),
-            "language": lambda v, ln: self._pattern(v, ln, LANGUAGE_RE, "a language code such as en, ar or zh_Hans"),
+            "country": lambda v, ln: self._pattern(
+                v, ln, COUNTRY_RE, "a two-letter country code such as RS"
+            ),
+            "language": lambda v, ln: self._pattern(
+                v, ln, LANGUAGE_RE, "a language code such as en, ar or zh_Hans"
+            ),
             "email": lambda v, ln: self._pattern(v, ln, EMAIL_RE, "an e-mail address"),
-            "url": lambda v, ln: self._pattern(v, ln, URL_RE, "a URL starting with https:// or http://"),
+            "url": lambda v, ln: self._pattern(
+                v, ln, URL_RE, "a URL starting with https:// or http://"
+            ),
             "confidence": lambda v, ln: self._one_of(v, ln, CONFIDENCE_LEVELS),
             "choice": lambda v, ln: self._one_of(v, ln, fspec.choices),
         }
@@ -197,7 +227,7 @@ class Reader:
         return check(raw, line)
 
     def _slug(self, value: str, line: int) -> Any:
-        if not SLUG_RE.match(value) or len(value) > limits.SLUG_MAX:
+        if not SLUG_RE.fullmatch(value) or len(value) > limits.SLUG_MAX:
             self.error(
                 line,
                 f"invalid id {value!r} (expected lower-case letters, digits and _, starting with a "
@@ -235,7 +265,7 @@ class Reader:
         return value
 
     def _pattern(self, value: str, line: int, pattern: re.Pattern[str], expected: str) -> Any:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             self.error(line, f"invalid value {value!r} (expected {expected})")
             return _INVALID
         return value
@@ -256,7 +286,10 @@ class Reader:
             values = list(value) if isinstance(value, list) and kind == "condition" else [value]
             if not values or not all(isinstance(v, str | bool) for v in values):
                 expected = "a value or a list of values" if kind == "condition" else "one value"
-                self.error(key_line, f"invalid value for fact {fact!r} (expected {expected}: text or true/false)")
+                self.error(
+                    key_line,
+                    f"invalid value for fact {fact!r} (expected {expected}: text or true/false)",
+                )
                 continue
             if kind == "condition":
                 result.append(Clause(fact=fact, values=tuple(values)))
@@ -265,7 +298,9 @@ class Reader:
         return tuple(result)
 
 
-def inherited_for(cls: type[Any], values: dict[str, Any], inherited: Statement | None) -> Statement | None:
+def inherited_for(
+    cls: type[Any], values: dict[str, Any], inherited: Statement | None
+) -> Statement | None:
     """Provenance that a plain-string statement inside ``cls`` inherits."""
     if {"sources", "reviewed", "confidence"} <= values.keys():
         return Statement(
@@ -329,7 +364,12 @@ def read_content(root: Path) -> tuple[Content | None, list[Problem]]:
     """
     problems: list[Problem] = []
     if not root.is_dir():
-        problems.append(Problem(Location(str(root), 0), "content directory not found (expected a folder with facts.yaml, flows/ and countries/)"))
+        problems.append(
+            Problem(
+                Location(str(root), 0),
+                "content directory not found (expected a folder with facts.yaml, flows/ and countries/)",
+            )
+        )
         return None, problems
     files = content_files(root)
     facts_path = files["facts"][0]
@@ -337,14 +377,21 @@ def read_content(root: Path) -> tuple[Content | None, list[Problem]]:
     if facts_path.is_file():
         facts_file = _read_file(facts_path, root, FactsFile, problems)
     else:
-        problems.append(Problem(Location("facts.yaml", 0), "missing file (expected facts.yaml declaring the facts answers can set)"))
+        problems.append(
+            Problem(
+                Location("facts.yaml", 0),
+                "missing file (expected facts.yaml declaring the facts answers can set)",
+            )
+        )
     flows: list[Flow] = []
     for path in files["flow"]:
         flow_file = _read_file(path, root, FlowFile, problems)
         if flow_file is not None:
             flows.append(flow_file.flow)
     if not files["flow"]:
-        problems.append(Problem(Location("flows/", 0), "no flow files (expected at least flows/main.yaml)"))
+        problems.append(
+            Problem(Location("flows/", 0), "no flow files (expected at least flows/main.yaml)")
+        )
     countries: list[Country] = []
     for path in files["country"]:
         country_file = _read_file(path, root, CountryFile, problems)
@@ -362,7 +409,8 @@ def load_content(root: Path | str, *, today: dt.date | None = None) -> Content:
     """Load and validate the content under ``root``.
 
     Raises :class:`ContentError` listing every hard error (``file:line: message``).
-    Warnings are not raised; get them with :func:`bot.content.validate.check_content`.
+    Warnings are not raised; get them with :func:`read_content` and
+    :func:`bot.content.validate.validate`.
     """
     from bot.content.validate import validate
 

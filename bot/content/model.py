@@ -101,7 +101,7 @@ def field_specs(cls: type[Any]) -> Iterator[tuple[str, FieldSpec]]:
             yield f.name, meta
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Location:
     """Where an item was written: file (relative to the content root) and 1-based line."""
 
@@ -172,7 +172,9 @@ class Option(Located):
     label: str = spec("label", "Button text, short.")
     next: str = spec("slug", "Id of the node this option leads to.")
     set: tuple[tuple[str, FactValue], ...] = spec(
-        "assignments", "Facts this answer sets, e.g. {fears_return: true}.", required=False,
+        "assignments",
+        "Facts this answer sets, e.g. {fears_return: true}.",
+        required=False,
         default=(),
     )
     when: tuple[Clause, ...] = spec(
@@ -199,7 +201,9 @@ class Node(Located):
         "object", "Buttons of a question (or extra buttons of info).", required=False, default=()
     )
     next: str = spec(
-        "slug", "Node an info screen continues to (its Continue button).", required=False,
+        "slug",
+        "Node an info screen continues to (its Continue button).",
+        required=False,
         default="",
     )
     keywords: str = spec(
@@ -219,6 +223,15 @@ class Node(Located):
         "bool", "Whether typed text may lead straight here.", required=False, default=False
     )
     translator_note: str = spec("string", "A hint for translators.", required=False, default="")
+    sources: tuple[str, ...] = spec(
+        "string", "If the text states facts: where they come from.", required=False, default=()
+    )
+    reviewed: dt.date | None = spec(
+        "date", "If the text states facts: when they were checked.", required=False, default=None
+    )
+    confidence: str = spec(
+        "confidence", "If the text states facts: how sure we are.", required=False, default=""
+    )
     context: str = spec(
         "string",
         "Gettext context: set it when the same English text needs different translations.",
@@ -283,9 +296,7 @@ class Organisation(Sourced):
     name: str = spec("string", "Proper name (not translated).")
     summary: str = spec("text", "One line: who they are and what they do.")
     cities: tuple[str, ...] = spec("string", "Cities where they work.", required=False, default=())
-    phones: tuple[PhoneLine, ...] = spec(
-        "object", "Phone lines.", required=False, default=()
-    )
+    phones: tuple[PhoneLine, ...] = spec("object", "Phone lines.", required=False, default=())
     email: str = spec("email", "E-mail address.", required=False, default="")
     website: str = spec("url", "Website.", required=False, default="")
     languages: tuple[str, ...] = spec(
@@ -324,8 +335,15 @@ class Pathway(Sourced):
 
     def statements(self) -> Iterator[tuple[str, Statement]]:
         """Every statement of the pathway with its field name, in reading order."""
-        for name in ("summary", "legal_basis", "decides", "gives", "conditions", "first_step",
-                     "caution"):
+        for name in (
+            "summary",
+            "legal_basis",
+            "decides",
+            "gives",
+            "conditions",
+            "first_step",
+            "caution",
+        ):
             value = getattr(self, name)
             if value is not None:
                 yield name, value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from bot.content import limits
 from bot.content.model import (
@@ -75,7 +76,11 @@ def _duplicates(content: Content) -> Iterator[Problem]:
             key = getattr(item, attr)
             if key in seen:
                 first = seen[key].where
-                yield _error(item, attr, f"duplicate {what} id {key!r} (first defined at {first}; ids must be unique)")
+                yield _error(
+                    item,
+                    attr,
+                    f"duplicate {what} id {key!r} (first defined at {first}; ids must be unique)",
+                )
             else:
                 seen[key] = item
 
@@ -83,10 +88,22 @@ def _duplicates(content: Content) -> Iterator[Problem]:
 def _facts(content: Content) -> Iterator[Problem]:
     for fact in content.facts:
         if fact.type == "enum" and not fact.values:
-            yield _error(fact, "type", f"enum fact {fact.id!r} has no values (expected a list under 'values')")
+            yield _error(
+                fact,
+                "type",
+                f"enum fact {fact.id!r} has no values (expected a list under 'values')",
+            )
         if fact.type != "enum" and fact.values:
-            yield _error(fact, "values", f"only enum facts take 'values' (fact {fact.id!r} is {fact.type})")
-    set_somewhere = {name for flow in content.flows for node in flow.nodes for opt in node.options for name, _ in opt.set}
+            yield _error(
+                fact, "values", f"only enum facts take 'values' (fact {fact.id!r} is {fact.type})"
+            )
+    set_somewhere = {
+        name
+        for flow in content.flows
+        for node in flow.nodes
+        for opt in node.options
+        for name, _ in opt.set
+    }
     for fact in content.facts:
         if fact.id not in set_somewhere:
             yield _warning(fact.where, f"fact {fact.id!r} is never set by any option", "unused")
@@ -100,20 +117,28 @@ def _allowed_values(content: Content, fact: FactDef) -> tuple[FactValue, ...]:
     return fact.values
 
 
-def _check_value(content: Content, item: Located, field: str, fact_id: str, value: FactValue) -> Iterator[Problem]:
+def _check_value(
+    content: Content, item: Located, field: str, fact_id: str, value: FactValue
+) -> Iterator[Problem]:
     fact = content.fact(fact_id)
     if fact is None:
         known = ", ".join(f.id for f in content.facts)
-        yield _error(item, field, f"unknown fact {fact_id!r} (expected one declared in facts.yaml: {known})")
+        yield _error(
+            item, field, f"unknown fact {fact_id!r} (expected one declared in facts.yaml: {known})"
+        )
         return
     allowed = _allowed_values(content, fact)
     if value not in allowed or isinstance(value, bool) != (fact.type == "bool"):
         what = "country" if fact.type == "country" else "value"
         shown = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in allowed)
-        yield _error(item, field, f"unknown {what} {value!r} for fact {fact_id!r} (expected one of: {shown})")
+        yield _error(
+            item, field, f"unknown {what} {value!r} for fact {fact_id!r} (expected one of: {shown})"
+        )
 
 
-def _condition(content: Content, item: Located, field: str, clauses: tuple[Clause, ...]) -> Iterator[Problem]:
+def _condition(
+    content: Content, item: Located, field: str, clauses: tuple[Clause, ...]
+) -> Iterator[Problem]:
     for clause in clauses:
         for value in clause.values:
             yield from _check_value(content, item, field, clause.fact, value)
@@ -124,34 +149,72 @@ def _flow(content: Content, flow: Flow) -> Iterator[Problem]:
 
     def known(item: Located, field: str, target: str) -> Iterator[Problem]:
         if target not in node_ids:
-            yield _error(item, field, f"unknown node {target!r} (expected the id of a node in flow {flow.id!r})")
+            yield _error(
+                item,
+                field,
+                f"unknown node {target!r} (expected the id of a node in flow {flow.id!r})",
+            )
 
     yield from known(flow, "start", flow.start)
     yield from known(flow, "menu", flow.menu)
     for node in flow.nodes:
         if node.type == "question" and not node.options:
-            yield _error(node, "type", f"question {node.id!r} has no options (expected a list under 'options')")
+            yield _error(
+                node,
+                "type",
+                f"question {node.id!r} has no options (expected a list under 'options')",
+            )
         if node.type == "info" and not node.next and not node.options:
-            yield _warning(node.where, f"dead end: info node {node.id!r} has no 'next' and no options; only Back and Menu lead on", "dead-end")
+            yield _warning(
+                node.where,
+                f"dead end: info node {node.id!r} has no 'next' and no options; only Back and Menu lead on",
+                "dead-end",
+            )
         if node.type == "result" and (node.options or node.next):
-            yield _error(node, "type", f"result node {node.id!r} takes no options or next (its buttons are computed)")
+            yield _error(
+                node,
+                "type",
+                f"result node {node.id!r} takes no options or next (its buttons are computed)",
+            )
         if node.next:
             yield from known(node, "next", node.next)
+        provenance = (bool(node.sources), node.reviewed is not None, bool(node.confidence))
+        if any(provenance) and not all(provenance):
+            yield _error(
+                node,
+                "sources",
+                f"node {node.id!r} states facts but lacks sources, reviewed or confidence (expected all three)",
+            )
         if len(node.options) > limits.OPTIONS_MAX:
-            yield _error(node, "options", f"node {node.id!r} has {len(node.options)} options, too many for a phone (expected at most {limits.OPTIONS_MAX})")
+            yield _error(
+                node,
+                "options",
+                f"node {node.id!r} has {len(node.options)} options, too many for a phone (expected at most {limits.OPTIONS_MAX})",
+            )
         if node.options and all(o.when for o in node.options):
-            yield _warning(node.where, f"every option of {node.id!r} has a condition; some users may see none", "dead-end")
+            yield _warning(
+                node.where,
+                f"every option of {node.id!r} has a condition; some users may see none",
+                "dead-end",
+            )
         if len(node.text) > limits.MESSAGE_AIM:
-            yield _warning(node.location_of("text"), f"text is {len(node.text)} characters (aim for at most {limits.MESSAGE_AIM} so it fits a phone screen)", "long")
+            yield _warning(
+                node.location_of("text"),
+                f"text is {len(node.text)} characters (aim for at most {limits.MESSAGE_AIM} so it fits a phone screen)",
+                "long",
+            )
         for option in node.options:
             yield from known(option, "next", option.next)
             for fact_id, value in option.set:
                 yield from _check_value(content, option, "set", fact_id, value)
             yield from _condition(content, option, "when", option.when)
-    for node_id in sorted(node_ids - _reachable(flow)):
-        node = flow.node(node_id)
-        assert node is not None
-        yield _warning(node.where, f"unreachable node {node_id!r}: no option or next leads here", "unreachable")
+    reachable = _reachable(flow)
+    for unreachable in (n for n in flow.nodes if n.id not in reachable):
+        yield _warning(
+            unreachable.where,
+            f"unreachable node {unreachable.id!r}: no option or next leads here",
+            "unreachable",
+        )
 
 
 def _reachable(flow: Flow) -> set[str]:
@@ -175,8 +238,6 @@ def _phone_lines(country: Country) -> Iterator[PhoneLine]:
 
 
 def _country(content: Content, country: Country) -> Iterator[Problem]:
-    if country.id != ANY_COUNTRY and not country.emergency:
-        yield _error(country, "emergency", "no emergency numbers (expected at least one)")
     for line in _phone_lines(country):
         problem = phone_problem(line.phone, country.id)
         if problem is not None:
@@ -186,32 +247,64 @@ def _country(content: Content, country: Country) -> Iterator[Problem]:
         for org_id in pathway.organisations:
             if country.organisation(org_id) is None:
                 known = ", ".join(o.id for o in country.organisations) or "none listed"
-                yield _error(pathway, "organisations", f"unknown organisation {org_id!r} (expected one of {country.id}'s: {known})")
-        if not pathway.organisations:
-            yield _warning(pathway.where, f"pathway {pathway.id!r} names no organisation that helps", "no-help")
+                yield _error(
+                    pathway,
+                    "organisations",
+                    f"unknown organisation {org_id!r} (expected one of {country.id}'s: {known})",
+                )
+        if not pathway.organisations and country.id != ANY_COUNTRY:
+            # "Another country" has no organisation that helps everywhere; elsewhere it is a gap.
+            yield _warning(
+                pathway.where, f"pathway {pathway.id!r} names no organisation that helps", "no-help"
+            )
         total = _pathway_length(pathway)
         if total > limits.MESSAGE_MAX:
-            yield _error(pathway, "id", f"pathway {pathway.id!r} is {total} characters in all, over Telegram's limit (expected at most {limits.MESSAGE_MAX})")
+            yield _error(
+                pathway,
+                "id",
+                f"pathway {pathway.id!r} is {total} characters in all, over Telegram's limit (expected at most {limits.MESSAGE_MAX})",
+            )
 
 
 def _pathway_length(pathway: Pathway) -> int:
     return len(pathway.title) + sum(len(s.text) + 40 for _, s in pathway.statements())
 
 
-def sourced_items(content: Content) -> Iterator[tuple[str, Sourced]]:
-    """Every fact-bearing item with a short description, for provenance checks and reports."""
+@dataclass(frozen=True)
+class FactItem:
+    """A fact-bearing item of the content, as reviewers see it."""
+
+    label: str
+    item: Located
+    reviewed: dt.date
+    confidence: str
+    sources: tuple[str, ...]
+
+
+def fact_items(content: Content) -> Iterator[FactItem]:
+    """Every fact-bearing item, for provenance checks and the reviewers' stale report."""
+
+    def of(label: str, item: Sourced) -> FactItem:
+        return FactItem(label, item, item.reviewed, item.confidence, item.sources)
+
+    for flow in content.flows:
+        for node in flow.nodes:
+            if node.reviewed is not None and node.confidence:
+                yield FactItem(
+                    f"{flow.id} node {node.id}", node, node.reviewed, node.confidence, node.sources
+                )
     for country in content.countries:
         for line in country.emergency:
-            yield f"{country.id} emergency {line.id}", line
+            yield of(f"{country.id} emergency {line.id}", line)
         for pathway in country.pathways:
-            yield f"{country.id} pathway {pathway.id}", pathway
+            yield of(f"{country.id} pathway {pathway.id}", pathway)
             for name, statement in pathway.statements():
                 if _own_provenance(statement, pathway):
-                    yield f"{country.id} pathway {pathway.id}.{name}", statement
+                    yield of(f"{country.id} pathway {pathway.id}.{name}", statement)
         for org in country.organisations:
-            yield f"{country.id} organisation {org.id}", org
+            yield of(f"{country.id} organisation {org.id}", org)
             for line in org.phones:
-                yield f"{country.id} organisation {org.id} phone {line.id}", line
+                yield of(f"{country.id} organisation {org.id} phone {line.id}", line)
 
 
 def _own_provenance(statement: Statement, parent: Sourced) -> bool:
@@ -223,13 +316,26 @@ def _own_provenance(statement: Statement, parent: Sourced) -> bool:
 
 
 def _provenance(content: Content, today: dt.date) -> Iterator[Problem]:
-    for label, item in sourced_items(content):
-        if item.reviewed > today:
-            yield _error(item, "reviewed", f"{label}: review date {item.reviewed} is in the future (expected a date no later than {today})")
-        elif today - item.reviewed > STALE_AFTER:
-            yield _warning(item.location_of("reviewed"), f"{label}: facts reviewed {item.reviewed}, more than 12 months ago; re-check the sources", "stale")
-        if item.confidence in ("low", "unverified"):
-            yield _warning(item.location_of("confidence"), f"{label}: confidence is {item.confidence}; it is shown with a caveat, re-check it before launch", "confidence")
+    for fact in fact_items(content):
+        item, label = fact.item, fact.label
+        if fact.reviewed > today:
+            yield _error(
+                item,
+                "reviewed",
+                f"{label}: review date {fact.reviewed} is in the future (expected a date no later than {today})",
+            )
+        elif today - fact.reviewed > STALE_AFTER:
+            yield _warning(
+                item.location_of("reviewed"),
+                f"{label}: facts reviewed {fact.reviewed}, more than 12 months ago; re-check the sources",
+                "stale",
+            )
+        if fact.confidence in ("low", "unverified"):
+            yield _warning(
+                item.location_of("confidence"),
+                f"{label}: confidence is {fact.confidence}; it is shown with a caveat, re-check it before launch",
+                "confidence",
+            )
 
 
 def count_by_severity(problems: Iterable[Problem]) -> Counter[str]:

@@ -7,6 +7,7 @@ that keep the line of each key and item (1-based, as editors count).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,17 @@ class _LocatingLoader(yaml.SafeLoader):
     """Safe loader that records positions; never constructs arbitrary objects."""
 
 
+# YAML 1.1 reads `yes`, `no`, `on` and `off` as booleans, so an option id `no` or a country
+# code `NO` silently becomes `False`. Like YAML 1.2, only `true` and `false` are booleans here.
+_LocatingLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LocatingLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
     loader.flatten_mapping(node)
     result = LocatedDict()
@@ -67,13 +79,23 @@ def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> Loc
     return result
 
 
+def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> Any:
+    # `2024-13-45` looks like a date to YAML, and PyYAML raises a bare ValueError (no line)
+    # for it. Keep such a scalar as text so the loader reports it with its file and line.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-    _construct_sequence,  # type: ignore[arg-type]
+    _construct_sequence,
 )
 
 
@@ -84,7 +106,7 @@ def load_yaml(path: Path) -> Any:
     """
     text = path.read_text(encoding="utf-8")
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LocatingLoader)
     except YamlSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,21 @@
+"""The pure conversation engine: events in, session and screens out.
+
+This package never imports ``telegram`` or ``aiosqlite``.
+"""
+
+from bot.engine.engine import Outcome, step
+from bot.engine.screens import Button, Screen, Tally
+from bot.engine.state import Session
+from bot.engine.translator import Language, SourceTranslator, Translator
+
+__all__ = [
+    "Button",
+    "Language",
+    "Outcome",
+    "Screen",
+    "Session",
+    "SourceTranslator",
+    "Tally",
+    "Translator",
+    "step",
+]

@@ -1,0 +1,108 @@
+"""Match what a user typed against the content, in their language.
+
+Matching is accent- and case-insensitive and tolerates typos. The text is used only for
+this match and then dropped: it is never returned, stored or logged.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bot.content.model import Content, Country, Node
+
+#: How similar a typed word must be to a keyword (0..1) to count as a typo of it.
+TYPO_RATIO = 0.8
+MAX_SUGGESTIONS = 3
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents removed, punctuation folded to spaces (works for any script)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(stripped))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A place in the content that matches the typed text."""
+
+    view: str
+    label: str
+    score: float
+    #: Whether it is about danger (so Help now is offered first).
+    danger: bool = False
+
+
+def _word_score(word: str, keyword: str) -> float:
+    if word == keyword:
+        return 1.0
+    if len(word) < 4 or len(keyword) < 4:
+        return 0.0  # short words are too easy to confuse
+    ratio = difflib.SequenceMatcher(None, word, keyword).ratio()
+    return ratio if ratio >= TYPO_RATIO else 0.0
+
+
+def score(typed: str, keywords: list[str]) -> float:
+    """How well normalised ``typed`` matches any of the normalised ``keywords`` (0..1)."""
+    words = typed.split()
+    best = 0.0
+    for keyword in keywords:
+        if not keyword:
+            continue
+        if f" {keyword} " in f" {typed} ":
+            return 1.0
+        parts = keyword.split()
+        # A multi-word keyword matches when each of its words matches some typed word.
+        part_scores = [max((_word_score(w, p) for w in words), default=0.0) for p in parts]
+        best = max(best, min(part_scores) * (0.95 if len(parts) > 1 else 1.0))
+    return best
+
+
+def _node_keywords(node: Node, translate: Callable[[str], str]) -> list[str]:
+    raw = [node.title] if node.title else []
+    texts = [translate(t) for t in raw]
+    if node.keywords:
+        texts += translate(node.keywords).split(",")
+    return [normalise(t) for t in texts]
+
+
+def _candidates(
+    content: Content, country: Country | None, translate: Callable[[str], str]
+) -> Iterator[tuple[str, str, list[str], bool]]:
+    for node in content.main.nodes:
+        if node.topic:
+            label = translate(node.title) if node.title else node.id
+            yield (
+                f"node:{node.id}",
+                label,
+                _node_keywords(node, translate),
+                "emergency" in node.show,
+            )
+    if country is not None:
+        for pathway in country.pathways:
+            title = translate(pathway.title)
+            yield f"pathway:{pathway.id}", title, [normalise(title)], False
+
+
+def suggest(
+    content: Content,
+    country: Country | None,
+    typed: str,
+    translate: Callable[[str], str],
+) -> list[Suggestion]:
+    """Up to three places in the content that match ``typed``, best first."""
+    text = normalise(typed)
+    if not text:
+        return []
+    found = []
+    for view, label, keywords, danger in _candidates(content, country, translate):
+        value = score(text, keywords)
+        if value > 0:
+            found.append(Suggestion(view, label, value, danger))
+    found.sort(key=lambda s: (-s.score, not s.danger))
+    return found[:MAX_SUGGESTIONS]

@@ -1,0 +1,37 @@
+"""Which legal pathways and organisations fit the facts a user gave."""
+
+from __future__ import annotations
+
+from bot.content.model import Clause, Content, Country, FactValue, Organisation, Pathway
+from bot.content.phones import ANY_COUNTRY
+
+
+def holds(condition: tuple[Clause, ...], facts: dict[str, FactValue]) -> bool:
+    """Whether every clause of ``condition`` holds (an empty condition always does)."""
+    return all(clause.holds(facts) for clause in condition)
+
+
+def country_for(content: Content, facts: dict[str, FactValue]) -> Country | None:
+    """The user's country, or "another country" (``ZZ``) when none was given."""
+    code = facts.get("country")
+    country = content.country(code) if isinstance(code, str) else None
+    return country or content.country(ANY_COUNTRY)
+
+
+def matching_pathways(country: Country, facts: dict[str, FactValue]) -> list[Pathway]:
+    """The country's pathways whose conditions hold, in the order the content lists them."""
+    return [p for p in country.pathways if holds(p.when, facts)]
+
+
+def helping_organisations(
+    country: Country, pathways: list[Pathway], language: str
+) -> list[Organisation]:
+    """Organisations for these pathways (all of the country's if none is named).
+
+    Those that speak the user's language come first; otherwise content order is kept.
+    """
+    named = [o for p in pathways for o in p.organisations]
+    ids = list(dict.fromkeys(named)) or [o.id for o in country.organisations]
+    orgs = [o for o in (country.organisation(i) for i in ids) if o is not None]
+    base = language.split("_")[0]
+    return sorted(orgs, key=lambda o: not any(code.split("_")[0] == base for code in o.languages))

@@ -1,0 +1,1 @@
+"""Internationalisation: gettext catalogs, language negotiation and bidirectional text."""
