@@ -1,0 +1,396 @@
+"""The one SQLite connection of the process (aiosqlite, WAL) and what keeps it usable.
+
+Everything goes through :class:`Database`, which
+
+* serialises operations (one asyncio lock), so a multi-statement transaction from one
+  handler never interleaves with another's statements on the shared connection;
+* retries ``SQLITE_BUSY`` / ``SQLITE_LOCKED`` with back-off for a bounded time, because
+  SQLite's own busy handler is not called in every case (e.g. WAL snapshot upgrades) and
+  another process (``python -m bot stats``) may hold a lock;
+* notices when the file was deleted, replaced or overwritten while the bot runs, and when
+  SQLite reports it damaged, and then starts a new, empty database with a logged error: every
+  conversation starts over, nothing crashes. The data is short-lived by design, so an empty
+  database is the safe way back.
+
+Files are created with mode 0600 (SQLite gives the ``-wal`` and ``-shm`` files the same
+mode) in a directory created with mode 0700. ``secure_delete`` overwrites deleted rows and
+:meth:`Database.checkpoint` (``TRUNCATE``) empties the WAL, so forgotten data does not
+linger in free pages or old WAL frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.storage.errors import StorageError, error_name, is_busy, is_damaged
+from bot.storage.migrations import migrate
+
+__all__ = ["PRAGMAS", "Database", "StorageError"]
+
+logger = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters (session keys and state) at DEBUG. Like
+# httpx's token-bearing lines, that must never reach a log, whatever LOG_LEVEL says.
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+
+T = TypeVar("T")
+
+#: Set on every connection. ``secure_delete`` zeroes deleted content instead of leaving it in
+#: free space; ``synchronous = NORMAL`` is safe with WAL (a power cut may lose the last
+#: commits, never consistency); ``journal_size_limit = 0`` truncates the WAL whenever it is
+#: reset, so old page versions are not kept around in it.
+PRAGMAS: tuple[str, ...] = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA journal_size_limit = 0",
+)
+#: RETURNING (3.35) is used by forgetting; JSON functions are built in from 3.38 on most
+#: builds, and were an extension before.
+MIN_SQLITE = (3, 35, 0)
+_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+#: Positional (``?``) or named (``:name``) parameters.
+Params = Sequence[Any] | Mapping[str, Any]
+Row = tuple[Any, ...]
+
+
+class Database:
+    """One aiosqlite connection, opened with :meth:`open` and closed with :meth:`close`."""
+
+    def __init__(self, path: Path, *, busy_timeout: float, retry_for: float, recover: bool):
+        """Use :meth:`open`; this only sets fields."""
+        self.path = path
+        self._busy_timeout = busy_timeout
+        self._retry_for = retry_for
+        self._recover = recover
+        self._conn: aiosqlite.Connection | None = None
+        #: Set by :meth:`close`; until then a lost connection is opened again when needed.
+        self._closed = False
+        #: (device, inode, size, mtime) of the file after our last operation.
+        self._seen: tuple[int, int, int, int] | None = None
+        self._lock = asyncio.Lock()
+        #: How many times a busy database was retried, and how often it was recreated.
+        self.busy_retries = 0
+        self.recreated = 0
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path,
+        *,
+        busy_timeout: float = 5.0,
+        retry_for: float = 10.0,
+        recover: bool = True,
+    ) -> Database:
+        """Open (creating if needed) the database at ``path`` and apply its migrations.
+
+        ``busy_timeout`` is how long SQLite itself waits for a lock per statement,
+        ``retry_for`` how long :class:`Database` keeps retrying after that. With ``recover``
+        (the bot), a damaged or vanished file is replaced by a new, empty database; without
+        it (the stats command) that is an error instead, so a reader never deletes data.
+        Raises :class:`StorageError` when the database cannot be used.
+        """
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StorageError(
+                f"SQLite {sqlite3.sqlite_version} is too old "
+                f"(expected {'.'.join(map(str, MIN_SQLITE))} or newer)"
+            )
+        db = cls(path, busy_timeout=busy_timeout, retry_for=retry_for, recover=recover)
+        async with db._lock:
+            try:
+                await db._connect()
+            except sqlite3.Error as exc:
+                if not (recover and is_damaged(exc)):
+                    raise StorageError(
+                        f"cannot open the database {path} ({error_name(exc)}: {exc})"
+                    ) from exc
+                await db._recreate(f"could not be read at start-up ({error_name(exc)})")
+        return db
+
+    async def close(self) -> None:
+        """Checkpoint the WAL into the main file (truncating it) and close the connection."""
+        async with self._lock:
+            self._closed = True
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                await _checkpoint(conn)
+            except sqlite3.Error as exc:
+                logger.warning("WAL checkpoint at close failed (%s)", error_name(exc))
+            finally:
+                await conn.close()
+
+    # -- operations -------------------------------------------------------------------------
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement (atomic on its own: autocommit); returns the rows changed."""
+
+        async def run(conn: aiosqlite.Connection) -> int:
+            async with conn.execute(sql, params) as cursor:
+                return cursor.rowcount
+
+        return await self.run(run)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one statement and return every row (also for ``... RETURNING``)."""
+
+        async def run(conn: aiosqlite.Connection) -> list[Row]:
+            async with conn.execute(sql, params) as cursor:
+                return [tuple(row) for row in await cursor.fetchall()]
+
+        return await self.run(run)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Run one query and return its first row, or ``None``."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def transaction(self, statements: Iterable[tuple[str, Params]]) -> None:
+        """Run ``(sql, params)`` statements in one ``BEGIN IMMEDIATE`` transaction."""
+        batch = list(statements)
+
+        async def run(conn: aiosqlite.Connection) -> None:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in batch:
+                    await conn.execute(sql, params)
+                await conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
+
+        await self.run(run)
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the main file and truncate the WAL, so old page versions
+        (including deleted rows) are gone from disk; ``False`` if a reader blocked it."""
+        done = await self.run(_checkpoint)
+        if not done:
+            logger.warning("WAL checkpoint incomplete: another connection is reading")
+        return done
+
+    async def run(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run ``operation`` on the connection with the lock held, retrying while busy.
+
+        If the file vanished, was replaced or overwritten, or SQLite finds it damaged, a new
+        empty database is made and ``operation`` runs once more on it. ``operation`` must
+        leave no transaction open when it fails. Raises :class:`StorageError`.
+        """
+        async with self._lock:
+            try:
+                await self._check_file()
+                try:
+                    return await self._retrying(operation)
+                except sqlite3.Error as exc:
+                    if not (self._recover and is_damaged(exc)):
+                        raise
+                    await self._recreate(f"is damaged ({error_name(exc)})")
+                return await self._retrying(operation)
+            except sqlite3.Error as exc:
+                raise StorageError(f"database error ({error_name(exc)}: {exc})") from exc
+            finally:
+                self._remember_file()
+
+    # -- internals --------------------------------------------------------------------------
+
+    async def _retrying(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        deadline = time.monotonic() + self._retry_for
+        delay = 0.01
+        while True:
+            try:
+                return await operation(self._connection())
+            except sqlite3.Error as exc:
+                if not is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StorageError(
+                        f"the database stayed locked for more than {self._retry_for:g} s "
+                        "(another process is holding it)"
+                    ) from exc
+                self.busy_retries += 1
+                logger.debug("database busy; retrying in %.2f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StorageError("the database is closed")
+        return self._conn
+
+    async def _connect(self) -> None:
+        """Create the file (0600) if needed, connect, set pragmas, migrate."""
+        self._prepare_files()
+        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout)
+        try:
+
+            async def configure(conn: aiosqlite.Connection) -> None:
+                await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+                async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+                    row = await cursor.fetchone()
+                mode = str(row[0]).lower() if row else ""
+                if mode != "wal":
+                    raise StorageError(
+                        f"cannot use WAL journaling for {self.path} (got {mode!r}); "
+                        "keep DATA_DIR on a local file system"
+                    )
+                for pragma in PRAGMAS:
+                    await conn.execute(pragma)
+                await migrate(conn)
+
+            self._conn = conn
+            await self._retrying(configure)
+        except BaseException:
+            self._conn = None
+            await conn.close()
+            raise
+        self._remember_file()
+
+    def _prepare_files(self) -> None:
+        directory = self.path.parent
+        try:
+            if not directory.exists():
+                directory.mkdir(mode=0o700, parents=True)
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the database {self.path} ({exc.strerror}); "
+                "check that DATA_DIR exists and is writable"
+            ) from exc
+        for suffix in _SUFFIXES:
+            file = self.path.with_name(self.path.name + suffix)
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                    # Someone loosened it (or an old copy was restored): only we read it.
+                    logger.warning("%s was readable by others; set its mode to 0600", file.name)
+                    file.chmod(0o600)
+
+    def _stat(self) -> tuple[int, int, int, int] | None:
+        """(device, inode, size, mtime) of the file; ``None`` when it (or its folder) is gone.
+
+        Raises ``OSError`` when the file exists but cannot be looked at.
+        """
+        try:
+            info = self.path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def _remember_file(self) -> None:
+        try:
+            self._seen = self._stat()
+        except OSError:
+            self._seen = None  # the next operation looks again (and reports the problem)
+
+    async def _check_file(self) -> None:
+        """Notice changes made to the file by anyone but this connection since last time.
+
+        SQLite cannot: with WAL it trusts its page cache, and on Linux a deleted file stays
+        usable (and is lost at close). A cheap stat tells us; a fresh connection (never a
+        plain ``open()``, whose close would drop SQLite's POSIX locks) then checks content.
+        """
+        if self._closed:
+            raise StorageError("the database is closed")
+        if not self._recover:
+            return
+        if self._conn is None:
+            # An earlier recovery failed half-way (a full disk, a vanished directory): try
+            # again now rather than fail every later operation.
+            await self._reconnect()
+            return
+        try:
+            now = self._stat()
+        except OSError as exc:
+            raise StorageError(f"cannot check the database {self.path} ({exc.strerror})") from exc
+        if now == self._seen:
+            return
+        if now is None:
+            await self._recreate("disappeared while the bot was running")
+            return
+        if self._seen is not None and now[:2] != self._seen[:2]:
+            logger.warning("%s was replaced by another file; opening that", self.path.name)
+            # The -wal and -shm beside it belong to the file that was replaced: opened with
+            # the new file, SQLite would read the old pages from them and never notice.
+            await self._reconnect(remove_siblings=True)
+            return
+        # Same file, changed by someone else: the stats command's checkpoint, or damage.
+        problem = await asyncio.to_thread(_check_integrity, self.path, self._busy_timeout)
+        if problem:
+            await self._recreate(f"was changed by something else and is damaged ({problem})")
+
+    async def _disconnect(self, *, remove_siblings: bool) -> None:
+        """Close the connection (if any), then delete the files SQLite keeps beside the
+        database when ``remove_siblings``."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            # Closing may try to checkpoint into a damaged or deleted file: let it fail.
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await conn.close()
+        if not remove_siblings:
+            return
+        for suffix in _SUFFIXES[1:]:
+            _remove(self.path.with_name(self.path.name + suffix))
+
+    async def _reconnect(self, *, remove_siblings: bool = False) -> None:
+        await self._disconnect(remove_siblings=remove_siblings)
+        try:
+            await self._connect()
+        except sqlite3.Error as exc:
+            if not is_damaged(exc):
+                raise
+            await self._recreate(f"could not be read ({error_name(exc)})")
+
+    async def _recreate(self, reason: str) -> None:
+        """Replace the database by a new, empty one and say so (no user data in the log)."""
+        logger.error(
+            "The database %s %s: starting a new, empty one; every conversation starts over.",
+            self.path.name,
+            reason,
+        )
+        await self._disconnect(remove_siblings=True)
+        _remove(self.path)
+        self.recreated += 1
+        await self._connect()
+
+
+def _remove(file: Path) -> None:
+    try:
+        file.unlink(missing_ok=True)
+    except NotADirectoryError:
+        pass  # its folder is gone (replaced by a file): _connect says so
+    except OSError as exc:
+        raise StorageError(f"cannot remove {file} ({exc.strerror})") from exc
+
+
+async def _checkpoint(conn: aiosqlite.Connection) -> bool:
+    async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+        row = await cursor.fetchone()
+    return row is not None and row[0] == 0
+
+
+def _check_integrity(path: Path, timeout: float) -> str:
+    """'' if a fresh connection reads ``path`` as a sound database, else what is wrong."""
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        return error_name(exc)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as exc:
+        return "" if is_busy(exc) else error_name(exc)
+    finally:
+        conn.close()
+    return "" if rows == [("ok",)] else "quick_check failed"
