@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import default_content_dir
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine.translator import Translator
 
 
 def _load_content_or_report(content_dir: Path) -> object:
@@ -31,16 +37,31 @@ def _load_content_or_report(content_dir: Path) -> object:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal."""
+    from bot.config import ConfigError, Settings
     from bot.console.chat import TerminalChat
     from bot.content.model import Content
     from bot.deeplink import parse_payload
     from bot.engine import events as ev
-    from bot.engine.translator import SourceTranslator
 
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(f"configuration error: {message}", file=sys.stderr)
+        return 2
     content = _load_content_or_report(args.content)
     if not isinstance(content, Content):
         return 1
-    translator = SourceTranslator()
+    translator = _translator(settings)
+    if translator is None:
+        return 1
+    offered = [language.code for language in translator.languages]
+    if args.lang and args.lang not in offered:
+        print(
+            f"language {args.lang!r} is not enabled (enabled: {', '.join(offered)}; "
+            "see locales/languages.yaml)",
+            file=sys.stderr,
+        )
     entry = parse_payload(args.start or "")
     start = ev.Start(
         campaign=entry.campaign,
@@ -69,6 +90,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.content.loader import read_content
     from bot.content.validate import fact_items, validate
 
+    if args.watch:
+        from bot.tools.cli import watch_check
+
+        return watch_check(args)
     content, problems = read_content(args.content)
     today = args.today or dt.date.today()
     if content is not None:
@@ -108,8 +133,54 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+    from bot.config import TOKEN_HELP, ConfigError, Settings
+    from bot.content.model import Content
+    from bot.logs import setup_logging
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(f"configuration error: {message}", file=sys.stderr)
+        return 2
+    if not settings.telegram_token:
+        print(f"configuration error: TELEGRAM_BOT_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_format)
+    content = _load_content_or_report(settings.content_dir)
+    if not isinstance(content, Content):
+        return 1
+    translator = _translator(settings)
+    if translator is None:
+        return 1
+    from bot.storage.db import StorageError
+    from bot.telegram.app import run
+
+    try:
+        run(settings, content, translator, watch=getattr(args, "reload", False))
+    except StorageError as exc:
+        print(f"storage error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _translator(settings: Settings) -> Translator | None:
+    """The catalogs of every enabled language, or ``None`` after printing why they failed."""
+    from bot.i18n import TranslationError, load_translator
+
+    try:
+        return load_translator(settings)
+    except TranslationError as exc:
+        print(f"translation error: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     """With a Telegram token, run the bot; without one, open the terminal chat."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        return cmd_run(args)
     print("No TELEGRAM_BOT_TOKEN is set, so here is the terminal chat.", file=sys.stderr)
     return cmd_chat(args)
 
@@ -119,6 +190,17 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"invalid date {value!r} (expected YYYY-MM-DD)") from exc
+
+
+#: Modules that add their own commands. Each has ``register(commands)``, which adds its
+#: sub-parsers to ``commands`` (argparse's sub-parser action) and imports nothing heavy until
+#: a command runs, so ``python -m bot --help`` stays fast.
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.storage.cli",
+    "bot.i18n.cli",
+    "bot.tools.cli",
+    "bot.health",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_chat_options(parser)
     parser.set_defaults(func=cmd_default)
 
+    run = add("run", cmd_run, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="reload the content and translations when their files change (SIGHUP always does)",
+    )
+
     chat = add("chat", cmd_chat, "talk to the bot in this terminal (no token needed)")
     add_chat_options(chat)
 
@@ -159,11 +248,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--stale", action="store_true", help="list facts by review date and confidence"
     )
     check.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    check.add_argument(
+        "--watch",
+        action="store_true",
+        help="check again whenever content/ or locales/ change (or on SIGHUP), until Ctrl-C",
+    )
+    check.add_argument(
+        "--interval", type=float, default=1.0, metavar="SECONDS", help=argparse.SUPPRESS
+    )
 
     schema = add("schema", cmd_schema, "print or write the JSON Schema of the content files")
     schema.add_argument(
         "--out", type=Path, metavar="DIR", help="write <kind>.schema.json files into DIR"
     )
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
     return parser
 
 

@@ -80,6 +80,9 @@ class Settings:
     #: Bot API base URL, for tests and self-hosted Bot API servers ("" = Telegram's).
     telegram_api_url: str = ""
     bot_username: str = ""
+    #: Messages a second the bot sends across all chats (Telegram allows about 30);
+    #: 0 turns the limit off, for load tests against a local Bot API server only.
+    rate_limit: int = 30
     log_level: str = "INFO"
     log_format: str = "plain"
 
@@ -188,6 +191,7 @@ class Settings:
                 )
             values["telegram_api_url"] = api
         text("BOT_USERNAME", "bot_username")
+        number("TELEGRAM_RATE_LIMIT", "rate_limit", 0, 1000)
         choice("LOG_LEVEL", "log_level", ("DEBUG", "INFO", "WARNING", "ERROR"))
         choice("LOG_FORMAT", "log_format", ("plain", "json"))
         if errors:

@@ -36,7 +36,7 @@ def test_ci_runs_the_readme_quickstart() -> None:
 
 
 def test_every_command_in_the_readme_exists() -> None:
-    mentioned = set(re.findall(r"python -m bot ([a-z][a-z-]*)", README))
+    mentioned = set(re.findall(r"python -m bot ([a-z][a-z0-9-]*)", README))
     assert mentioned, "the README names no command"
     assert mentioned <= parser_commands(), mentioned - parser_commands()
 

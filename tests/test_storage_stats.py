@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.engine.screens import Tally
-from bot.storage import Counters, Database, StatRow, suppress
+from bot.storage import Counters, Database, StatRow, StorageError, suppress
 from bot.storage.cli import FORMAT_CHOICES, VIEW_CHOICES
 from bot.storage.report import FORMATS, VIEWS, campaign_counts, iso_week, render, stats_report
 from bot.storage.stats import MAX_KEY, MAX_KIND
@@ -100,6 +100,34 @@ async def test_many_tallies_at_once_are_one_transaction(db: Database) -> None:
 async def test_no_tallies_write_nothing(db: Database) -> None:
     await count(db, MONDAY, [])
     assert await Counters(db).rows() == []
+
+
+async def test_buffered_counts_are_written_at_flush_on_the_day_they_happened(
+    db: Database,
+) -> None:
+    now = [at(MONDAY)]
+    buffered = Counters(db, clock=lambda: now[0], buffered=True)
+    await buffered.add([Tally("start", "poster1"), Tally("start", "poster1")])
+    now[0] = at(MONDAY + dt.timedelta(days=1))  # the flush comes after midnight
+    await buffered.add([Tally("start", "poster1")])
+    assert await Counters(db).rows() == []  # nothing on disk before the flush
+    await buffered.flush()
+    assert await Counters(db).rows() == [
+        StatRow(MONDAY, "start", "poster1", 2),
+        StatRow(MONDAY + dt.timedelta(days=1), "start", "poster1", 1),
+    ]
+    await buffered.flush()  # nothing left: counted once
+    assert [r.count for r in await buffered.rows()] == [2, 1]
+
+
+async def test_buffered_counts_survive_a_failed_flush(db: Database) -> None:
+    buffered = Counters(db, clock=lambda: at(MONDAY), buffered=True)
+    await buffered.add([Tally("help", "RS")])
+    await db.execute("ALTER TABLE counters RENAME TO counters_away")
+    with pytest.raises(StorageError):
+        await buffered.flush()
+    await db.execute("ALTER TABLE counters_away RENAME TO counters")
+    assert await buffered.rows() == [StatRow(MONDAY, "help", "RS", 1)]
 
 
 def test_suppress_hides_counts_below_the_minimum() -> None:

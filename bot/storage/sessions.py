@@ -123,7 +123,7 @@ class SessionStore:
         """
         now = self._now()
         fresh = sorted({int(i) for i in new_message_ids})
-        await self._db.execute(
+        await self._db.write(
             _SAVE,
             {
                 "key": self._keyer.key(chat_id),

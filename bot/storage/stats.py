@@ -41,28 +41,60 @@ class StatRow:
 
 
 class Counters:
-    """Per-day anonymous aggregates in the ``counters`` table."""
+    """Per-day anonymous aggregates in the ``counters`` table.
 
-    def __init__(self, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> None:
+    With ``buffered``, :meth:`add` only adds in memory and :meth:`flush` writes every count
+    gathered so far in one statement; the bot flushes every minute and when it stops, so an
+    update costs one database write (its session), not two. A crash loses at most the
+    counts since the last flush: they are statistics, not anyone's data. Counts are kept by
+    the day they happened, so a flush after midnight still adds them to the right day.
+    """
+
+    def __init__(
+        self, db: Database, clock: Callable[[], dt.datetime] = utc_now, *, buffered: bool = False
+    ) -> None:
         """Count in ``db``; ``clock`` gives the current time (its UTC date is the day)."""
         self._db = db
         self._clock = clock
+        self._buffered = buffered
+        #: Counts not written yet, by (day, kind, key).
+        self._pending: Counter[tuple[str, str, str]] = Counter()
 
     def _today(self) -> str:
         return self._clock().astimezone(dt.UTC).date().isoformat()
 
     async def add(self, tallies: Iterable[Tally]) -> None:
-        """Add one to today's count of each tally's (kind, key); one atomic statement."""
+        """Add one to today's count of each tally's (kind, key); one atomic statement, or
+        (buffered) nothing written until :meth:`flush`."""
         totals = Counter((t.kind[:MAX_KIND], t.key[:MAX_KEY]) for t in tallies)
         if not totals:
             return
         day = self._today()
-        items = sorted(totals.items())
+        counts = Counter({(day, kind, key): n for (kind, key), n in totals.items()})
+        if self._buffered:
+            self._pending.update(counts)
+        else:
+            await self._write(counts)
+
+    async def flush(self) -> None:
+        """Write the buffered counts; on failure they stay buffered for the next flush."""
+        pending, self._pending = self._pending, Counter()
+        try:
+            await self._write(pending)
+        except BaseException:
+            self._pending.update(pending)
+            raise
+
+    async def _write(self, counts: Counter[tuple[str, str, str]]) -> None:
+        """Add ``counts`` to the table in one statement (one transaction if very many)."""
+        items = sorted(counts.items())
+        if not items:
+            return
         statements = []
         for start in range(0, len(items), _CHUNK):
             chunk = items[start : start + _CHUNK]
             values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
-            params = [v for (kind, key), n in chunk for v in (day, kind, key, n)]
+            params = [v for (day, kind, key), n in chunk for v in (day, kind, key, n)]
             statements.append(
                 (
                     f"INSERT INTO counters (day, kind, key, count) VALUES {values} "
@@ -71,12 +103,13 @@ class Counters:
                 )
             )
         if len(statements) == 1:
-            await self._db.execute(*statements[0])
+            await self._db.write(*statements[0])
         else:
             await self._db.transaction(statements)
 
     async def rows(self, since: dt.date | None = None) -> list[StatRow]:
         """Every count from ``since`` on (all if ``None``), by day, kind and key."""
+        await self.flush()
         found = await self._db.fetchall(
             "SELECT day, kind, key, count FROM counters WHERE day >= ? ORDER BY day, kind, key",
             ((since or dt.date.min).isoformat(),),
