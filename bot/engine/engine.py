@@ -26,7 +26,7 @@ from bot.engine.freetext import suggest
 from bot.engine.pathways import country_for, helping_organisations, holds, matching_pathways
 from bot.engine.screens import Button, Screen, Tally
 from bot.engine.state import NONCE_MODULUS, Session
-from bot.engine.translator import Translator, format_day, language_of
+from bot.engine.translator import N_, Translator, format_day, language_of
 from bot.i18n.bidi import isolate_ltr_runs
 
 
@@ -39,6 +39,15 @@ class Outcome:
     tallies: tuple[Tally, ...] = ()
     #: Quick exit: the adapter deletes the conversation's messages.
     wipe: bool = False
+
+
+#: The node ``/privacy`` opens (the adapters send ``ShowTopic("about")``).
+PRIVACY_NODE = "about"
+#: Said on the privacy screen in a language no native speaker has checked yet.
+MACHINE_TRANSLATION_NOTE = N_(
+    "This language was translated by machine and not yet checked by a native speaker. "
+    "If something is unclear, ask an organisation, or change the language with /language."
+)
 
 
 def step(
@@ -123,9 +132,9 @@ class _Engine:
             # that Hide must always work and Help now must always be one tap away.
             if isinstance(event, ev.Hide):
                 return self._hide()
-            fresh = self._new_session(self.translator.default_language, 0)
-            if isinstance(event, ev.HelpNow):
-                return self._show(fresh.with_view("help"), tallies=[Tally("help", "")])
+            if isinstance(event, ev.HelpNow | ev.HowTo | ev.ChooseLanguage | ev.ShowTopic):
+                # A command typed before /start (or after expiry) does what it says.
+                return self.handle(self._new_session(self.translator.default_language, 0), event)
             return self._start(None, ev.Start())
         match event:
             case ev.Back():
@@ -238,8 +247,28 @@ class _Engine:
     def _go(self, session: Session, view: str) -> Outcome:
         tallies = []
         if view.startswith("node:"):
+            view = f"node:{self._asked(view[5:], session)}"
             tallies.append(Tally("node", view[5:]))
         return self._show(session.with_view(view), tallies=tallies)
+
+    def _asked(self, node_id: str, session: Session) -> str:
+        """The node to show for ``node_id``: it, or where it leads when its ``when`` fails.
+
+        A node with a condition (say, a question that matters only in EU countries) is
+        skipped for users whose facts do not match; the loop guard stops a cycle of skips.
+        """
+        node = self.flow.node(node_id)
+        seen: set[str] = set()
+        while (
+            node is not None
+            and node.when
+            and node.next
+            and node.id not in seen
+            and not holds(node.when, session.facts)
+        ):
+            seen.add(node.id)
+            node = self.flow.node(node.next)
+        return node.id if node is not None else node_id
 
     def _back(self, session: Session) -> Outcome:
         if not session.history:
@@ -281,7 +310,12 @@ class _Engine:
     def _free_text(self, session: Session, text: str) -> Outcome:
         t = self._t(session)
         country = self._known_country(session)
-        found = suggest(self.content, country, text, t.c)
+        others = [
+            _Text(self.translator, language.code).c
+            for language in self.translator.languages
+            if language.code != t.language.code
+        ]
+        found = suggest(self.content, country, text, t.c, others)
         if not found:
             return self._show(
                 session,
@@ -340,10 +374,14 @@ class _Engine:
         return isolate_ltr_runs(text) if t.language.rtl and text else text
 
     def _footer(self, session: Session, t: _Text, b: _Builder) -> None:
+        # Translators: button label
         b.button(t._("◀ Back"), "back")
+        # Translators: button label
         b.button(t._("☰ Menu"), "menu", same_row=True)
         if session.view != "help":
+            # Translators: button label
             b.button(t._("🆘 Help now"), "help")
+            # Translators: button label
             b.button(t._("✖ Hide"), "hide", same_row=True)
         else:
             b.button(t._("✖ Hide"), "hide")
@@ -367,7 +405,9 @@ class _Engine:
             if found is not None:
                 return self._render_pathway(session, found[0], found[1], t, b), view, []
         if kind == "node":
-            node = self.flow.node(arg)
+            # A stored view may name a node whose condition no longer holds (Back after the
+            # country changed): show the node the user would reach now.
+            node = self.flow.node(self._asked(arg, session))
             if node is not None:
                 return self._render_node(session, node, t, b)
         # The view no longer exists (content changed since the session was saved).
@@ -382,19 +422,23 @@ class _Engine:
         view = f"node:{node.id}"
         if node.type == "result":
             tallies = self._render_result(session, node, t, b)
-            return t.c(node.title), view, tallies
+            return t.c(node.title, node.context), view, tallies
         b.para(t.c(node.text, node.context))
+        if node.id == PRIVACY_NODE and not t.language.reviewed:
+            b.para(t._(MACHINE_TRANSLATION_NOTE))
         if node.reviewed is not None:
             b.para(self._provenance_line(t, node.reviewed, node.confidence, self._whom(session, t)))
+        if "emergency" in node.show:
+            self._help_block(self._known_country(session), t, b)
         country = country_for(self.content, session.facts)
-        if "emergency" in node.show and country is not None:
-            self._emergency_block(country, t, b)
         if "organisations" in node.show and country is not None:
             self._organisations_block(country, country.organisations, t, b)
         for option in node.options:
             if holds(option.when, session.facts):
-                b.button(t.c(option.label), f"opt:{option.id}")
-        if node.next:
+                b.button(t.c(option.label, node.context), f"opt:{option.id}")
+        if node.next and node.type != "question":
+            # On a question, ``next`` is only where a skipped question leads (see ``when``).
+            # Translators: button label
             b.button(t._("Continue ▶"), "next")
         return t.c(node.title, node.context), view, tallies
 
@@ -422,6 +466,7 @@ class _Engine:
         orgs = helping_organisations(country, pathways, session.language)
         if orgs:
             self._organisations_block(country, orgs, t, b, short=True)
+            # Translators: button label
             b.button(t._("Who can help"), "go:orgs")
         reviewed = [p.reviewed for p in pathways] + [o.reviewed for o in orgs]
         if reviewed:
@@ -449,6 +494,7 @@ class _Engine:
         orgs = helping_organisations(country, [pathway], session.language)
         if orgs:
             self._organisations_block(country, orgs, t, b, short=True)
+            # Translators: button label
             b.button(t._("Who can help"), "go:orgs")
         dates = [s.reviewed for _, s in pathway.statements()] + [o.reviewed for o in orgs]
         b.para(t._("Checked: {date}", date=t.day(min(dates))))
@@ -468,6 +514,17 @@ class _Engine:
 
     def _render_help(self, session: Session, t: _Text, b: _Builder) -> str:
         country = self._known_country(session)
+        self._help_block(country, t, b)
+        if country is not None:
+            return t._("🆘 Help now: {country}", country=t.c(country.name))
+        return t._("🆘 Help now")
+
+    def _help_block(self, country: Country | None, t: _Text, b: _Builder) -> None:
+        """The Help now numbers: the country's, or every country's with a button for each.
+
+        Shared by the Help now screen and by nodes with ``show: [emergency]``, so a person
+        in danger sees the same numbers wherever they ask.
+        """
         if country is not None:
             self._emergency_block(country, t, b)
             lines = [
@@ -481,7 +538,7 @@ class _Engine:
                 o.reviewed for o in country.organisations
             ]
             b.para(t._("Checked: {date}", date=t.day(min(dates))))
-            return t._("🆘 Help now: {country}", country=t.c(country.name))
+            return
         b.para(t._("If you are in danger, call the emergency number of the country you are in:"))
         for other in self.content.countries:
             numbers = ", ".join(
@@ -499,7 +556,6 @@ class _Engine:
         if dates:
             b.para(t._("Checked: {date}", date=t.day(min(dates))))
         b.para(t._("Choose your country to see its support lines."))
-        return t._("🆘 Help now")
 
     def _render_howto(self, t: _Text, b: _Builder) -> str:
         b.para(
@@ -536,9 +592,14 @@ class _Engine:
 
     def _render_suggestions(self, session: Session, views: list[str], t: _Text, b: _Builder) -> str:
         b.para(t._("This may be what you are looking for:"))
+        shown: set[str] = set()
         for view in views:
             label = self._view_label(view, t)
-            if label:
+            # Two buttons that read the same (the Help now topic beside "🆘 Help now") would
+            # only make the choice harder: keep the first.
+            key = "".join(ch for ch in label.casefold() if ch.isalnum())
+            if label and key not in shown:
+                shown.add(key)
                 b.button(label, "help" if view == "help" else f"go:{view}")
         return ""
 
@@ -548,7 +609,7 @@ class _Engine:
             return t._("🆘 Help now")
         if kind == "node":
             node = self.flow.node(arg)
-            return t.c(node.title or node.id) if node else ""
+            return t.c(node.title or node.id, node.context) if node else ""
         if kind == "pathway":
             found = self.content.pathway(arg)
             return t.c(found[1].title) if found else ""
@@ -575,7 +636,7 @@ class _Engine:
             lines = [
                 self._phone(country, org, org.phones[0], t, brief=True)
                 if org.phones
-                else f"• {org.name}"
+                else f"• {t.c(org.name)}"
                 for org in orgs
             ]
             b.para(t._("Who can help:"), *lines)
@@ -587,10 +648,12 @@ class _Engine:
                 reviewed=org.reviewed,
                 confidence=org.confidence,
             )
-            lines = [f"• {org.name}", self._statement(t, summary, org.name)]
+            name = t.c(org.name)
+            lines = [f"• {name}", self._statement(t, summary, name)]
             lines += [self._phone(country, None, line, t, bullet="☎") for line in org.phones]
             if org.cities:
-                lines.append(t._("Where: {cities}", cities=", ".join(org.cities)))
+                cities = ", ".join(t.c(city) for city in org.cities)
+                lines.append(t._("Where: {cities}", cities=cities))
             if org.email:
                 lines.append(f"✉ {org.email}")
             if org.website:
@@ -608,7 +671,7 @@ class _Engine:
         brief: bool = False,
     ) -> str:
         """One phone line; ``brief`` leaves out hours and notes (lists of several lines)."""
-        owner = f"{org.name}, " if org is not None else ""
+        owner = f"{t.c(org.name)}, " if org is not None else ""
         text = f"{bullet} {owner}{t.c(line.label)}: {display_number(line.phone, country.id)}"
         if line.hours and not brief:
             text += f" ({t.c(line.hours)})"
@@ -637,16 +700,16 @@ class _Engine:
     def _whom(self, session: Session, t: _Text) -> str:
         country = country_for(self.content, session.facts)
         if country is not None and country.organisations:
-            return country.organisations[0].name
+            return t.c(country.organisations[0].name)
         return t._("a support organisation")
 
     def _whom_for(self, country: Country, pathway: Pathway, t: _Text) -> str:
         for org_id in pathway.organisations:
             org = country.organisation(org_id)
             if org is not None:
-                return org.name
+                return t.c(org.name)
         return (
-            country.organisations[0].name
+            t.c(country.organisations[0].name)
             if country.organisations
             else t._("a support organisation")
         )

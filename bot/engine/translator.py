@@ -7,6 +7,7 @@ The engine is pure: it receives a :class:`Translator` and never loads catalogs i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -71,6 +72,11 @@ class SourceTranslator:
         return singular if n == 1 else plural
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark ``message`` for extraction; it is translated later, where its language is known."""
+    return message
+
+
 def language_of(translator: Translator, code: str) -> Language:
     """The enabled language with ``code``, or the default one."""
     for language in translator.languages:
@@ -83,6 +89,9 @@ def language_of(translator: Translator, code: str) -> Language:
     )
 
 
+# Every screen that states a fact shows a date; Babel's formatting is slow by comparison
+# with the rest of a step, and the content has few distinct review dates.
+@functools.lru_cache(maxsize=1024)
 def format_day(language: str, value: dt.date) -> str:
     """A date as people of ``language`` write it (e.g. "23 Nov 2026")."""
     locale = language.replace("zh_Hans", "zh_Hans_CN")

@@ -13,18 +13,27 @@ import re
 FSI = "\u2068"
 PDI = "\u2069"
 
+# Letters of Latin script: the accented ones of Latin-1 and Latin Extended-A/B, combining
+# accents, and Latin Extended Additional (Vietnamese "Tiếng Việt").
+_LATIN = "A-Za-z\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff"
+# Inside a Latin word: digits and the punctuation of names, sites and legal citations
+# ("O'Brien", "www.astra.rs", "24/2018"), and a short bracketed part such as "40(1)".
+_WORD = rf"(?:[{_LATIN}0-9'’.&/-]|\([{_LATIN}0-9]{{1,6}}\))*"
+
 # One run that must keep left-to-right order: a URL, an e-mail address, a phone number or
-# other number (digits with spaces, dots, dashes, slashes or a leading +), or Latin-script
-# words (names such as "ASTRA – Anti Trafficking Action").
+# other number (digits with spaces, dots, dashes, slashes, colons, bracketed digits or a
+# leading +, so that "+381 11 785 0000", "24/2018", "57(1)" and "9:00" each stay one unit,
+# but never across a line break or an unbalanced bracket), or Latin-script words (names
+# such as "ASTRA – Anti Trafficking Action", citations such as "Article 40(1)").
 _LTR_RUN = re.compile(
-    r"""
-    https?://\S+[^\s.,;:!?)\]]                  # URL
+    rf"""
+    (?P<command>(?<![\w/])/[A-Za-z][A-Za-z0-9_]*)  # a bot command: left as it is
+    | https?://\S+[^\s.,;:!?)\]]                # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+               # e-mail
-    | \+?\d[\d\s./()-]*\d(?:\s?[%])?             # phone number or number
-    | \d                                         # single digit
-    | [A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’.&-]*
-      (?:[ \u2013\u2014-]+[A-Za-z\u00C0-\u024F0-9][A-Za-z\u00C0-\u024F0-9'’.&-]*)*
-                                                 # Latin words, with spaces and dashes
+    | \+?\d(?:[ \u00a0\u202f./:\u2013-]*(?:\d|\(\d{{1,6}}\)))*(?:\ ?%)?  # number, phone
+
+    | [{_LATIN}]{_WORD}
+      (?:[ \u2013\u2014-]+[{_LATIN}0-9]{_WORD})*   # Latin words, with spaces and dashes
     """,
     re.VERBOSE,
 )
@@ -47,7 +56,10 @@ def isolate_ltr_runs(text: str) -> str:
 
 
 def _isolate_match(match: re.Match[str]) -> str:
-    # Sentence punctuation after a run belongs to the surrounding right-to-left sentence.
     run = match.group(0)
+    if match.group("command"):
+        # Telegram only recognises "/language" as a command when nothing splits it.
+        return run
+    # Sentence punctuation after a run belongs to the surrounding right-to-left sentence.
     core = run.rstrip(".,;:-–— ")
     return isolate(core) + run[len(core) :]
