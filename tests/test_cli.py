@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tests.conftest import FIXTURES, ROOT
 
-# Serbia, safe, adult, not yet identified, would not talk to police, afraid to go back.
-SERBIA_ANSWERS = ["1", "1", "1", "1", "2", "2", "2", "1"]
+# Serbia (7th on the welcome screen), safe, adult, not yet identified, would not talk to
+# police, afraid to go back.
+SERBIA_ANSWERS = ["7", "1", "2", "2", "2", "1"]
 
 
 def run_bot(
@@ -34,7 +35,7 @@ def run_bot(
 
 
 def test_chat_with_piped_answers_reaches_serbias_result() -> None:
-    result = run_bot("chat", stdin="\n".join(SERBIA_ANSWERS) + "\n")
+    result = run_bot("chat", "--lang", "en", stdin="\n".join(SERBIA_ANSWERS) + "\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Your options" in out
@@ -52,7 +53,9 @@ def test_python_m_bot_without_a_token_opens_the_chat() -> None:
     result = run_bot(stdin="")
     assert result.returncode == 0, result.stderr
     assert "terminal chat" in result.stderr
-    assert "Welcome" in result.stdout
+    # Every enabled language is offered first, each in its own name.
+    assert "Choose your language" in result.stdout
+    assert "العربية" in result.stdout and "简体中文" in result.stdout
 
 
 def test_chat_records_a_transcript(tmp_path: Path) -> None:
@@ -72,9 +75,10 @@ def test_chat_start_payload_picks_the_country(tmp_path: Path) -> None:
 
 
 def test_chat_quick_exit_clears_and_can_start_again() -> None:
-    result = run_bot("chat", stdin="/exit\n/start\n")
+    result = run_bot("chat", "--lang", "en", stdin="/exit\n/start\n")
     assert "Conversation deleted" in result.stdout
-    assert result.stdout.count("Welcome.") == 2
+    # Everything was forgotten, the language too: starting again asks for it.
+    assert "Choose your language" in result.stdout.split("Conversation deleted")[1]
 
 
 def test_chat_reports_broken_content_and_exits_1(tmp_path: Path) -> None:

@@ -86,6 +86,8 @@ BROKEN_CASES = {
     "zz_national_number",
     "not_a_mapping",
     "string_for_list_of_objects",
+    "conditional_node_without_next",
+    "question_with_next",
 }
 
 WARNING_CASES = {

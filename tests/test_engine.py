@@ -371,3 +371,40 @@ def test_engine_and_content_never_import_telegram_or_sqlite() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+class DangerWordsInRussian(SourceTranslator):
+    """English plus a language whose only translation is the danger node's keywords."""
+
+    KEYWORDS = "danger, hurt, threat, police"
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        return (Language("en", "English"), Language("ru", "Русский", reviewed=False))
+
+    def gettext(self, language: str, message: str, context: str = "") -> str:
+        if language == "ru" and message == self.KEYWORDS:
+            return "опасность, угроза, бьют"
+        return message
+
+
+def test_words_of_danger_count_in_every_language(engine_content: Content) -> None:
+    u = EngineUser(engine_content, translator=DangerWordsInRussian())
+    u.send(ev.Start(language="en"))
+    screen = u.send(ev.FreeText("мне угрожает опасность"))
+    assert u.labels()[0].startswith("🆘"), screen.text
+    # Across languages only whole words count: a near miss is no match (false friends).
+    assert "did not understand" in u.send(ev.FreeText("опасност")).note
+    # Without the Russian keywords, the same words match nothing.
+    english_only = EngineUser(engine_content)
+    english_only.send(ev.Start(language="en"))
+    assert "did not understand" in english_only.send(ev.FreeText("мне угрожает опасность")).note
+
+
+def test_keywords_in_unspaced_scripts_match_inside_a_sentence() -> None:
+    from bot.engine.freetext import normalise, score
+
+    assert score(normalise("我现在有危险，请帮我"), [normalise("危险")]) == 1.0
+    assert score(normalise("我想了解庇护"), [normalise("危险")]) == 0.0
+    # Spaced scripts still need whole words: "asylum" is not inside "asylumseeker".
+    assert score(normalise("asylumseekers"), [normalise("asylum")]) < 1.0

@@ -202,9 +202,17 @@ class Node(Located):
     )
     next: str = spec(
         "slug",
-        "Node an info screen continues to (its Continue button).",
+        "Node an info screen continues to (its Continue button); for a node with `when`, "
+        "also where the bot goes instead when the condition does not hold.",
         required=False,
         default="",
+    )
+    when: tuple[Clause, ...] = spec(
+        "condition",
+        "Show the node only when facts match, e.g. {country: [AT, HR]}; otherwise the bot "
+        "goes straight on to `next` (a question that matters only in some countries).",
+        required=False,
+        default=(),
     )
     keywords: str = spec(
         "text",
@@ -214,7 +222,8 @@ class Node(Located):
     )
     show: tuple[str, ...] = spec(
         "choice",
-        "Blocks the bot adds from country data: emergency (numbers), organisations.",
+        "Blocks the bot adds from country data: emergency (the Help now numbers: emergency "
+        "numbers and support lines; every country's when none is known), organisations.",
         required=False,
         default=(),
         choices=("emergency", "organisations"),
@@ -293,9 +302,15 @@ class Organisation(Sourced):
     """An organisation that helps: NGO, state centre or service."""
 
     id: str = spec("slug", "Stable id, unique across all countries.")
-    name: str = spec("string", "Proper name (not translated).")
+    name: str = spec(
+        "text",
+        "Name as the organisation writes it (translated: translators keep the proper name and "
+        "translate only descriptive words).",
+    )
     summary: str = spec("text", "One line: who they are and what they do.")
-    cities: tuple[str, ...] = spec("string", "Cities where they work.", required=False, default=())
+    cities: tuple[str, ...] = spec(
+        "text", "Cities where they work (translated).", required=False, default=()
+    )
     phones: tuple[PhoneLine, ...] = spec("object", "Phone lines.", required=False, default=())
     email: str = spec("email", "E-mail address.", required=False, default="")
     website: str = spec("url", "Website.", required=False, default="")

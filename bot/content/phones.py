@@ -7,6 +7,8 @@ the country whose file lists it.
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
@@ -55,6 +57,9 @@ def phone_problem(number: str, country: str) -> str | None:
     )
 
 
+# Screens show numbers on every update (Help now lists every country's), and parsing with
+# libphonenumber costs tens of microseconds a number; the content holds a few hundred.
+@functools.lru_cache(maxsize=4096)
 def display_number(number: str, country: str) -> str:
     """The number formatted for reading and dialling.
 

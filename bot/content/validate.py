@@ -178,6 +178,19 @@ def _flow(content: Content, flow: Flow) -> Iterator[Problem]:
             )
         if node.next:
             yield from known(node, "next", node.next)
+        yield from _condition(content, node, "when", node.when)
+        if node.when and not node.next:
+            yield _error(
+                node,
+                "when",
+                f"node {node.id!r} has a condition but no 'next' (expected the node to go to when the condition does not hold)",
+            )
+        if node.type == "question" and node.next and not node.when:
+            yield _error(
+                node,
+                "next",
+                f"question {node.id!r} has 'next' but no 'when' (a question's buttons lead on; 'next' only says where to go when its condition does not hold)",
+            )
         provenance = (bool(node.sources), node.reviewed is not None, bool(node.confidence))
         if any(provenance) and not all(provenance):
             yield _error(

@@ -41,15 +41,29 @@ class _LocatingLoader(yaml.SafeLoader):
     """Safe loader that records positions; never constructs arbitrary objects."""
 
 
+# libyaml's parser (when PyYAML was built with it) reads the content about eight times faster
+# and gives the same nodes, with the same lines. It words syntax errors differently, so a file
+# it rejects is read again by the Python parser, whose message and line the checker reports.
+_CSafeLoader: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_FastLocatingLoader: type[yaml.SafeLoader] | None = (
+    type("_FastLocatingLoader", (_CSafeLoader,), {"__doc__": _LocatingLoader.__doc__})
+    if _CSafeLoader is not None
+    else None
+)
+_LOADERS = [_LocatingLoader] + ([_FastLocatingLoader] if _FastLocatingLoader else [])
+
 # YAML 1.1 reads `yes`, `no`, `on` and `off` as booleans, so an option id `no` or a country
 # code `NO` silently becomes `False`. Like YAML 1.2, only `true` and `false` are booleans here.
-_LocatingLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_LocatingLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+for _loader in _LOADERS:
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
 
 def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
@@ -88,15 +102,10 @@ def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_LocatingLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-_LocatingLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-    _construct_sequence,
-)
+for _loader in _LOADERS:
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(path: Path) -> Any:
@@ -104,7 +113,18 @@ def load_yaml(path: Path) -> Any:
 
     Raises :class:`YamlSyntaxError` with the line of the problem for malformed YAML.
     """
-    text = path.read_text(encoding="utf-8")
+    return parse_yaml(path.read_text(encoding="utf-8"))
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text into located dicts and lists (see :func:`load_yaml`)."""
+    if _FastLocatingLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLocatingLoader)
+        except YamlSyntaxError:
+            raise
+        except yaml.YAMLError:
+            pass  # reported below, in the Python parser's words
     try:
         return yaml.load(text, Loader=_LocatingLoader)
     except YamlSyntaxError:
