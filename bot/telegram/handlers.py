@@ -142,8 +142,7 @@ class Conversations:
 
     async def on_command(self, update: Update, context: Context) -> None:
         """The other commands; an unknown one shows how to use the bot."""
-        text = update.effective_message.text if update.effective_message else ""
-        name = (text or "").split()[0].lstrip("/").split("@")[0].lower() if text else ""
+        name = _command_name(update.effective_message.text if update.effective_message else None)
         events: dict[str, ev.Event] = {
             "help": ev.HowTo(),
             "language": ev.ChooseLanguage(),
@@ -293,8 +292,13 @@ class Conversations:
         return True
 
 
+def _command_name(text: str | None) -> str:
+    """The command a message starts with, lower-case and without ``/`` or ``@botname``."""
+    if not text or not text.startswith("/"):
+        return ""
+    return text.split()[0][1:].split("@")[0].lower()
+
+
 def _is_exit(text: str | None) -> bool:
     """Whether a message is the ``/exit`` command (also as ``/exit@botname``)."""
-    if not text or not text.startswith("/"):
-        return False
-    return text.split()[0].split("@")[0].lower() == "/exit"
+    return _command_name(text) == "exit"
