@@ -328,3 +328,25 @@ async def test_a_restart_resumes_the_conversation(tmp_path: Path, engine_content
 
 def test_callback_data_round_trips() -> None:
     assert callback_data.decode(callback_data.encode(123456, 7)) == (123456, 7)
+
+
+async def test_answering_a_press_is_retried_on_network_errors(
+    client: BotClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = FakeRequest.do_request
+    failures = {"left": 1}
+
+    async def flaky(
+        self: FakeRequest, url: str, *args: object, **kwargs: object
+    ) -> tuple[int, bytes]:
+        if url.endswith("answerCallbackQuery") and failures["left"]:
+            failures["left"] -= 1
+            raise NetworkError("connection reset")
+        return await original(self, url, *args, **kwargs)  # type: ignore[arg-type]
+
+    await client.send("/start")
+    monkeypatch.setattr(FakeRequest, "do_request", flaky)
+    await client.click("Continue")
+    # Otherwise the button would keep its loading spinner on the user's phone.
+    assert set(client.telegram.sent_queries) <= client.telegram.answered_queries
+    assert failures["left"] == 0

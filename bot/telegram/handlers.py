@@ -157,8 +157,10 @@ class Conversations:
         query = update.callback_query
         if query is None:
             return
-        with contextlib.suppress(TelegramError):  # too old to answer: still handle the press
-            await query.answer()
+        # A network error is retried (else the button keeps spinning); a query that is too
+        # old to answer, or was answered by an earlier try after all, is still handled.
+        with contextlib.suppress(TelegramError):
+            await with_retries(query.answer, idempotent=True)
         decoded = callback_data.decode(query.data)
         # A forged or malformed button becomes a press that cannot match: the engine
         # re-draws the current screen with a note.
