@@ -1,0 +1,304 @@
+"""Per-update cost: the full bot against a bare python-telegram-bot application.
+
+Both applications get the same callback-query updates through ``Application.process_update``
+with an instant in-process Bot API (:mod:`bench.instant_api`), one after the other for every
+update, so whatever the machine does meanwhile hits both alike.
+
+* The **full bot** is ``bot.telegram.app.build_application`` as ``run`` builds it: flood
+  gate, per-chat lock, session load (HMAC key, SQLite), engine step with translations,
+  counters, rendering, the answer to the query, the edit, and the session save; only its
+  rate limit is off (``TELEGRAM_RATE_LIMIT=0``), since it would measure waiting.
+* The **bare application** has one ``CallbackQueryHandler`` that answers the query and edits
+  the message to show the very screen the full bot showed for that update (same HTML, same
+  keyboard), with nothing else: the least any bot must do.
+
+Users are distinct chats; each sends ``/start`` once (timed separately), then random users
+press a random button of their current screen (seeded), walking the real content. Hide is
+left out of the walk: it ends the conversation (its cost is the quick exit's, not a step's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bench.common import (
+    ALL_LANGUAGES_NOTE,
+    CONTENT_DIR,
+    Latencies,
+    all_languages_locales,
+    ms,
+    table,
+    verdict,
+)
+from bench.instant_api import TOKEN, InstantBotApi, press_update, start_update
+
+#: The issue's targets.
+RATIO_TARGET = 1.5
+P99_TARGET_MS = 5.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """How big a run is."""
+
+    users: int
+    presses: int
+    warmup: int
+    seed: int = 20261123
+
+
+FULL = Config(users=10_000, presses=20_000, warmup=1_000)
+TINY = Config(users=40, presses=120, warmup=20)
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records (the bot's error handler, python-telegram-bot's own)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.last = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count it."""
+        self.count += 1
+        self.last = record.getMessage()
+
+
+class BareBot:
+    """A python-telegram-bot application that only answers and edits, as little as can be."""
+
+    def __init__(self) -> None:
+        self.api = InstantBotApi(record=False)
+        #: The screen to show for each callback query id (what the full bot showed).
+        self.screens: dict[str, tuple[str, tuple[tuple[tuple[str, str], ...], ...]]] = {}
+        self.app = (
+            Application.builder().token(TOKEN).request(self.api).get_updates_request(self.api)
+        ).build()
+        self.app.add_handler(CallbackQueryHandler(self.on_press))
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer the query, then edit its message into the next screen."""
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        text, rows = self.screens.pop(query.id)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in rows
+            ]
+        )
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+class Walk:
+    """Both applications, the users and their random walks."""
+
+    def __init__(self, config: Config, work: Path) -> None:
+        self.config = config
+        self.work = work
+        self.rng = random.Random(config.seed)
+        self.api = InstantBotApi()
+        self.bare = BareBot()
+        self.update_ids = iter(range(1, 1 << 62))
+        self.users = list(range(700_000_001, 700_000_001 + config.users))
+        self.languages: tuple[str, ...] = ()
+        self.full: Any = None
+        self.runtime: Any = None
+
+    async def open(self) -> None:
+        """Build and start both applications (storage opened as ``run`` opens it)."""
+        from bot.config import Settings
+        from bot.content import load_content
+        from bot.i18n import load_translator
+        from bot.telegram.app import build_application
+
+        settings = Settings(
+            telegram_token=TOKEN,
+            data_dir=self.work / "data",
+            locales_dir=all_languages_locales(self.work),
+            content_dir=CONTENT_DIR,
+            rate_limit=0,  # the instant API has no limit; measure our cost, not waiting
+        )
+        content = load_content(CONTENT_DIR)
+        translator = load_translator(settings)
+        self.languages = tuple(lang.code for lang in translator.languages)
+        self.full, self.runtime = build_application(settings, content, translator, request=self.api)
+        await self.full.initialize()
+        await self.runtime.start(self.full)
+        await self.bare.app.initialize()
+
+    async def close(self) -> None:
+        """Stop both applications and close storage."""
+        await self.runtime.stop(self.full)
+        await self.full.shutdown()
+        await self.bare.app.shutdown()
+
+    async def start(self, chat_id: int) -> int:
+        """The user sends /start to the full bot; returns nanoseconds taken."""
+        update = Update.de_json(start_update(next(self.update_ids), chat_id), self.full.bot)
+        began = time.perf_counter_ns()
+        await self.full.process_update(update)
+        return time.perf_counter_ns() - began
+
+    @staticmethod
+    async def timed(app: Any, update: Update) -> tuple[int, int]:
+        """Wall-clock and CPU nanoseconds (every thread of the process, so SQLite's too)
+        that ``app`` takes to process ``update``."""
+        cpu, wall = time.process_time_ns(), time.perf_counter_ns()
+        await app.process_update(update)
+        return time.perf_counter_ns() - wall, time.process_time_ns() - cpu
+
+    def choose(self) -> tuple[int, int, str]:
+        """A random user and a random button of their screen (never Hide, the last one)."""
+        chat_id = self.rng.choice(self.users)
+        shown = self.api.shown(chat_id)
+        return chat_id, shown.message_id, self.rng.choice(shown.callback_data[:-1])
+
+    async def press(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """One random press, handled by the full bot and then by the bare one:
+        (wall, CPU) nanoseconds of each."""
+        chat_id, message_id, data = self.choose()
+        update_id = next(self.update_ids)
+        raw = press_update(update_id, chat_id, message_id, data)
+        full = await self.timed(self.full, Update.de_json(raw, self.full.bot))
+        shown = self.api.shown(chat_id)
+        self.bare.screens[str(update_id)] = (shown.text, shown.rows)
+        bare = await self.timed(self.bare.app, Update.de_json(raw, self.bare.app.bot))
+        return full, bare
+
+
+@dataclass(frozen=True)
+class Result:
+    """Timings of one run."""
+
+    config: Config
+    languages: tuple[str, ...]
+    start: Latencies
+    full: Latencies
+    bare: Latencies
+    #: Mean CPU milliseconds a press (all threads: the bot's and SQLite's), which machine
+    #: noise does not inflate the way it does wall-clock time.
+    full_cpu: float
+    bare_cpu: float
+
+
+async def measure(config: Config) -> Result:
+    """Run the benchmark: every user starts, then the timed presses; checks the answers."""
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+    try:
+        with tempfile.TemporaryDirectory(prefix="pathways-bench-") as work:
+            walk = Walk(config, Path(work))
+            await walk.open()
+            try:
+                starts = [await walk.start(chat_id) for chat_id in walk.users]
+                full: list[int] = []
+                bare: list[int] = []
+                full_cpu = bare_cpu = 0
+                for n in range(config.warmup + config.presses):
+                    (full_ns, full_cpu_ns), (bare_ns, bare_cpu_ns) = await walk.press()
+                    if n >= config.warmup:
+                        full.append(full_ns)
+                        bare.append(bare_ns)
+                        full_cpu += full_cpu_ns
+                        bare_cpu += bare_cpu_ns
+                _check(walk, config, errors)
+            finally:
+                await walk.close()
+    finally:
+        logging.getLogger().removeHandler(errors)
+    return Result(
+        config,
+        walk.languages,
+        Latencies.of(starts),
+        Latencies.of(full),
+        Latencies.of(bare),
+        full_cpu / config.presses / 1e6,
+        bare_cpu / config.presses / 1e6,
+    )
+
+
+def _check(walk: Walk, config: Config, errors: ErrorCounter) -> None:
+    """Every update got exactly one answer and one screen, on both sides, and no errors."""
+    presses = config.warmup + config.presses
+    expected = {
+        "full bot": (walk.api.calls, config.users),
+        "bare application": (walk.bare.api.calls, 0),
+    }
+    for name, (calls, starts) in expected.items():
+        answers = calls["answerCallbackQuery"]
+        screens = calls["editMessageText"] + calls["sendMessage"]
+        if answers != presses or screens != presses + starts:
+            raise RuntimeError(
+                f"{name}: {answers} answers and {screens} screens for {presses} presses and "
+                f"{starts} starts (expected one answer a press and one screen an update)"
+            )
+    if errors.count:
+        raise RuntimeError(f"{errors.count} error(s) logged, the last: {errors.last}")
+
+
+def _row(name: str, timings: Latencies, cpu: float | None) -> list[object]:
+    return [
+        name,
+        timings.count,
+        ms(timings.mean),
+        ms(timings.p50),
+        ms(timings.p99),
+        ms(timings.max),
+        "" if cpu is None else ms(cpu),
+        f"{timings.per_second:,.0f}",
+    ]
+
+
+def report(result: Result) -> str:
+    """The result as a table, with the ratios and the targets."""
+    config = result.config
+    full, bare = result.full, result.bare
+    ratio = full.mean / bare.mean
+    rows: list[list[object]] = [
+        _row("bare python-telegram-bot", bare, result.bare_cpu),
+        _row("full bot", full, result.full_cpu),
+        [
+            "ratio full / bare",
+            "",
+            f"{ratio:.2f}×",
+            f"{full.p50 / bare.p50:.2f}×",
+            f"{full.p99 / bare.p99:.2f}×",
+            "",
+            f"{result.full_cpu / result.bare_cpu:.2f}×",
+            "",
+        ],
+        _row("full bot, /start (new session)", result.start, None),
+    ]
+    title = (
+        f"Per-update cost: {config.users:,} users, {config.presses:,} button presses "
+        f"(after {config.warmup:,} warm-up), {len(result.languages)} languages "
+        f"({ALL_LANGUAGES_NOTE})"
+    )
+    headers = ["", "updates", "mean ms", "p50 ms", "p99 ms", "max ms", "CPU ms", "per s"]
+    text = table(title, headers, rows)
+    text += (
+        f"\nTargets: full ≤ {RATIO_TARGET}× bare (mean): {ratio:.2f}×, "
+        f"{verdict(ratio <= RATIO_TARGET)}; p99 ≤ {P99_TARGET_MS:g} ms: "
+        f"{ms(full.p99)} ms, {verdict(full.p99 <= P99_TARGET_MS)}. "
+        "CPU ms: mean CPU time a press, all threads (the bot's and SQLite's).\n"
+    )
+    return text
+
+
+def run(config: Config) -> str:
+    """Run and report."""
+    return report(asyncio.run(measure(config)))
