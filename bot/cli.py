@@ -17,10 +17,24 @@ from bot.config import default_content_dir
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.content.model import Content
     from bot.engine.translator import Translator
 
 
-def _load_content_or_report(content_dir: Path) -> object:
+def settings_or_report() -> Settings | None:
+    """The settings from the environment, or ``None`` after printing every mistake."""
+    from bot.config import ConfigError, Settings
+
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(f"configuration error: {message}", file=sys.stderr)
+        return None
+
+
+def content_or_report(content_dir: Path) -> Content | None:
+    """The content under ``content_dir``, or ``None`` after printing its errors as file:line."""
     from bot.content import ContentError, load_content
 
     try:
@@ -37,22 +51,17 @@ def _load_content_or_report(content_dir: Path) -> object:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal."""
-    from bot.config import ConfigError, Settings
     from bot.console.chat import TerminalChat
-    from bot.content.model import Content
     from bot.deeplink import parse_payload
     from bot.engine import events as ev
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        for message in exc.messages:
-            print(f"configuration error: {message}", file=sys.stderr)
+    settings = settings_or_report()
+    if settings is None:
         return 2
-    content = _load_content_or_report(args.content)
-    if not isinstance(content, Content):
+    content = content_or_report(args.content)
+    if content is None:
         return 1
-    translator = _translator(settings)
+    translator = translator_or_report(settings)
     if translator is None:
         return 1
     offered = [language.code for language in translator.languages]
@@ -135,24 +144,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
-    from bot.config import TOKEN_HELP, ConfigError, Settings
-    from bot.content.model import Content
+    from bot.config import TOKEN_HELP
     from bot.logs import setup_logging
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        for message in exc.messages:
-            print(f"configuration error: {message}", file=sys.stderr)
+    settings = settings_or_report()
+    if settings is None:
         return 2
     if not settings.telegram_token:
         print(f"configuration error: TELEGRAM_BOT_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.log_format)
-    content = _load_content_or_report(settings.content_dir)
-    if not isinstance(content, Content):
+    content = content_or_report(settings.content_dir)
+    if content is None:
         return 1
-    translator = _translator(settings)
+    translator = translator_or_report(settings)
     if translator is None:
         return 1
     from bot.storage.db import StorageError
@@ -166,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _translator(settings: Settings) -> Translator | None:
+def translator_or_report(settings: Settings) -> Translator | None:
     """The catalogs of every enabled language, or ``None`` after printing why they failed."""
     from bot.i18n import TranslationError, load_translator
 

@@ -48,15 +48,12 @@ def register(commands: Any) -> None:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print the counters; 1 when there is no database or it cannot be read, 2 on bad config."""
-    from bot.config import ConfigError, Settings
+    from bot.cli import settings_or_report
     from bot.storage.errors import StorageError
     from bot.storage.report import stats_report
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        for message in exc.messages:
-            print(f"configuration error: {message}", file=sys.stderr)
+    settings = settings_or_report()
+    if settings is None:
         return 2
     min_count = args.min_count if args.min_count is not None else settings.stats_min_count
     try:

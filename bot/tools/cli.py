@@ -15,51 +15,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli import content_or_report, settings_or_report, translator_or_report
 from bot.config import default_content_dir
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.content.model import Content
     from bot.engine.translator import Translator
-
-
-def _translator(settings: Settings) -> Translator | None:
-    """The bot's translator (the catalogs under LOCALES_DIR), or ``None`` after the error."""
-    from bot.i18n import TranslationError, load_translator
-
-    try:
-        return load_translator(settings)
-    except TranslationError as exc:
-        print(f"translation error: {exc}", file=sys.stderr)
-        return None
-
-
-def _settings() -> Settings | None:
-    """The settings from the environment, or ``None`` after printing what is wrong."""
-    from bot.config import ConfigError, Settings
-
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        for message in exc.messages:
-            print(f"configuration error: {message}", file=sys.stderr)
-        return None
-
-
-def _content(folder: Path) -> Content | None:
-    """The content under ``folder``, or ``None`` after printing its errors as file:line."""
-    from bot.content import ContentError, load_content
-
-    try:
-        return load_content(folder)
-    except ContentError as exc:
-        print(f"The content in {folder} has errors:", file=sys.stderr)
-        for problem in exc.problems:
-            print(
-                f"{folder / problem.where.file}:{problem.where.line}: {problem.message}",
-                file=sys.stderr,
-            )
-        return None
 
 
 def _languages(values: list[str] | None) -> list[str]:
@@ -80,11 +42,11 @@ def _check_languages(translator: Translator, codes: list[str]) -> str | None:
 def _setup(args: argparse.Namespace) -> tuple[Settings, Content, Translator] | int:
     """Settings, content and translator; or the exit status after printing what is wrong
     (2 for configuration, 1 for content or catalogs, as ``run`` does)."""
-    settings = _settings()
+    settings = settings_or_report()
     if settings is None:
         return 2
-    content = _content(args.content or settings.content_dir)
-    translator = _translator(settings)
+    content = content_or_report(args.content or settings.content_dir)
+    translator = translator_or_report(settings)
     if content is None or translator is None:
         return 1
     return settings, content, translator
@@ -222,7 +184,7 @@ def watch_check(args: argparse.Namespace) -> int:
     """
     from bot.tools.reload import ContentReloader, ReloadError, snapshot
 
-    settings = _settings()
+    settings = settings_or_report()
     if settings is None:
         return 2
     handler = logging.StreamHandler(sys.stderr)
