@@ -9,9 +9,12 @@ directory hold anything about the user.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -60,6 +63,17 @@ def finish(bot: BotProcess, user: User) -> None:
     user.check_each_update_answered_once()
     files = [p for p in bot.data_dir.iterdir() if p.is_file()]
     assert find_leaks([*files, bot.log_path], SECRETS) == []
+
+
+def saved_view(bot: BotProcess) -> str:
+    """The view stored in the (only) session of the bot's database, or '' if none yet."""
+    uri = (bot.data_dir / "pathways.sqlite3").as_uri() + "?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as conn:
+            rows = conn.execute("SELECT state FROM sessions").fetchall()
+    except sqlite3.Error:
+        return ""
+    return str(json.loads(rows[0][0]).get("view", "")) if len(rows) == 1 else ""
 
 
 def walk_to_country_question(user: User) -> None:
@@ -156,6 +170,9 @@ def test_database_deleted_while_running(
 ) -> None:
     bot.start()
     walk_to_country_question(user)
+    # The bot saves a session just after showing its screen: delete the files only once
+    # that save is done, or it would land in the new database and the session survive.
+    wait_for(lambda: saved_view(bot) == "node:where", "the session to be saved")
     for file in bot.data_dir.glob("pathways.sqlite3*"):
         file.unlink()
     # The session went with the file: the conversation starts over, on the same message.
