@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import random
 import subprocess
 import sys
 
@@ -408,3 +410,21 @@ def test_keywords_in_unspaced_scripts_match_inside_a_sentence() -> None:
     assert score(normalise("我想了解庇护"), [normalise("危险")]) == 0.0
     # Spaced scripts still need whole words: "asylum" is not inside "asylumseeker".
     assert score(normalise("asylumseekers"), [normalise("asylum")]) < 1.0
+
+
+def test_a_step_never_changes_the_session_it_was_given(shipped_content: Content) -> None:
+    # The Telegram adapter keeps recent sessions in memory and hands the same object to the
+    # next step: a step that changed it in place would change what looks saved.
+    rng = random.Random(20261123)
+    translator = SourceTranslator()
+    for _ in range(40):
+        outcome = step(shipped_content, None, ev.Start(nonce_seed=rng.randrange(1000)), translator)
+        for _ in range(12):
+            session = outcome.session
+            assert session is not None
+            before = copy.deepcopy(session)
+            index = rng.randrange(len(session.buttons) + 1)  # now and then a forged one
+            outcome = step(shipped_content, session, ev.Press(session.nonce, index), translator)
+            assert session == before
+            if outcome.session is None:  # hidden: start again
+                break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import functools
@@ -368,3 +369,90 @@ async def test_a_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
             await store.save(1, SESSION)
         await store.save(1, SESSION)  # works again once the lock is gone
         assert (await store.load(1)) is not None
+
+
+# -- statements run on the event loop's thread -----------------------------------------------
+
+
+async def test_a_locked_database_never_stalls_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_store(path, retry_for=5.0) as (db, store):
+        await store.save(1, SESSION)  # the session's own statement is known to SQLite
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def tick() -> None:
+            last = time.monotonic()
+            while not done.is_set():
+                await asyncio.sleep(0.005)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        ticker = asyncio.create_task(tick())
+        with write_lock_held(path, 0.5):
+            await store.save(2, SESSION)  # tried at once, busy: waits without blocking
+            done.set()
+        await ticker
+        assert db.busy_retries > 0
+        # Other users' updates kept running while this one waited for the lock.
+        assert len(gaps) > 20 and max(gaps) < 0.1
+        assert await store.load_session(2) == SESSION
+
+
+async def test_a_statement_never_runs_inside_another_operation(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "db.sqlite3") as (db, store):
+        inside, release = asyncio.Event(), asyncio.Event()
+
+        async def transaction_left_open(conn: aiosqlite.Connection) -> None:
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("INSERT INTO counters VALUES ('2026-01-01', 'start', 'x', 1)")
+            inside.set()
+            await release.wait()
+            await conn.execute("ROLLBACK")
+
+        other = asyncio.create_task(db.run(transaction_left_open))
+        await inside.wait()
+        save = asyncio.create_task(store.save(1, SESSION))
+        try:
+            await asyncio.sleep(0.05)
+            assert not save.done()  # it waits for the lock instead of joining the transaction
+        finally:
+            release.set()
+            await other
+        await save
+        # Had the save run inside the transaction, the rollback would have taken it along.
+        assert await db.fetchall("SELECT count(*) FROM sessions") == [(1,)]
+        assert await db.fetchall("SELECT count(*) FROM counters") == [(0,)]
+
+
+async def test_the_wal_is_checkpointed_by_the_database_every_so_many_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", 5)
+    path = tmp_path / "db.sqlite3"
+    async with open_store(path) as (db, store):
+        # SQLite's own checkpoint would run inside a commit, maybe on the event loop.
+        assert await db.fetchall("PRAGMA wal_autocheckpoint") == [(0,)]
+        await db.checkpoint()
+        before = path.stat().st_mtime_ns, path.stat().st_size
+        for chat in range(4):
+            await store.save(chat, SESSION)
+        assert (path.stat().st_mtime_ns, path.stat().st_size) == before  # only the WAL grew
+        await store.save(4, SESSION)
+        assert (path.stat().st_mtime_ns, path.stat().st_size) != before
+        assert await db.fetchall("SELECT count(*) FROM sessions") == [(5,)]
+
+
+async def test_a_session_in_memory_is_not_used_once_the_database_was_deleted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "data" / "db.sqlite3"
+    async with open_store(path) as (db, store):
+        await store.save(1, SESSION)
+        path.unlink()  # e.g. to wipe everything: nothing may come back from memory
+        with caplog.at_level(logging.ERROR, logger="bot.storage.db"):
+            assert await store.load_session(1) is None  # the user simply starts over
+        assert db.recreated == 1 and "disappeared" in caplog.text
+        await store.save(2, SESSION)
+        assert await db.fetchall("SELECT count(*) FROM sessions") == [(1,)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import stat
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.storage.keys as keys_module
 from bot.config import ConfigError, Settings
 from bot.storage import ChatKeyer, Database, StorageError, load_or_create_secret
 
@@ -129,3 +132,14 @@ def test_the_chat_key_is_a_keyed_hash() -> None:
 def test_an_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         ChatKeyer(b"")
+
+
+def test_remembered_keys_are_the_keyed_hash_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys_module, "REMEMBERED_KEYS", 3)
+    secret = b"k" * 32
+    keyer = ChatKeyer(secret)
+    chats = [CHAT + n for n in range(6)] * 2  # the second round is partly remembered
+    for chat in chats:
+        expected = hmac.new(secret, f"chat:{chat}".encode(), hashlib.sha256).hexdigest()
+        assert keyer.key(chat) == expected
+    assert len(keyer._known) == 3

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+import bot.storage.sessions as sessions_module
 from bot.engine.state import Session
-from bot.storage import ChatKeyer, Database, SessionStore
+from bot.storage import ChatKeyer, Database, SessionStore, StorageError
 from bot.storage.sessions import MAX_MESSAGES
 from tests.support.privacy import find_leaks
 
@@ -304,3 +307,91 @@ async def test_a_session_store_survives_a_recreated_database(
     loaded = await store.load(CHAT)
     assert loaded is not None and loaded.message_ids == (2,)
     assert db.recreated == 1
+
+
+# -- recent sessions kept in memory ----------------------------------------------------------
+
+
+class CountedReads:
+    """Counts the database reads of a store (a read of memory is not one)."""
+
+    def __init__(self, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        read = db.fetchall
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            self.count += 1
+            return await read(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(db, "fetchall", counted)
+
+
+async def test_a_recently_saved_session_is_loaded_without_reading_the_database(
+    store: SessionStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = CountedReads(db, monkeypatch)
+    assert await store.load_session(CHAT) is None
+    assert reads.count == 1
+    await store.save(CHAT, SESSION, [1])
+    newer = replace(SESSION, view="node:police", nonce=7)
+    await store.save(CHAT, newer)
+    assert await store.load_session(CHAT) == newer
+    assert reads.count == 1
+    loaded = await store.load(CHAT)  # the database agrees
+    assert loaded is not None and loaded.session == newer and loaded.message_ids == (1,)
+
+
+async def test_a_forgotten_or_expired_session_is_not_loaded_from_memory(
+    store: SessionStore, clock: Clock
+) -> None:
+    await store.save(CHAT, SESSION)
+    await store.forget(CHAT)
+    assert await store.load_session(CHAT) is None
+    await store.save(CHAT, SESSION)
+    clock.advance(hours=24, minutes=2)
+    assert await store.load_session(CHAT) is None
+    await store.save(CHAT + 1, SESSION)
+    clock.advance(hours=24, minutes=2)
+    await store.purge_expired()
+    assert store._recent == {}  # nothing expired stays in memory either
+    assert await store.load_session(CHAT + 1) is None
+
+
+async def test_a_save_that_failed_is_not_remembered(
+    store: SessionStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.save(CHAT, SESSION)
+
+    async def failing(*args: object, **kwargs: object) -> None:
+        raise StorageError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(db, "write", failing)
+        with pytest.raises(StorageError):
+            await store.save(CHAT, replace(SESSION, view="node:police"))
+    assert await store.load_session(CHAT) == SESSION  # what the database holds
+
+
+async def test_only_the_most_recently_saved_sessions_are_kept_in_memory(
+    store: SessionStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sessions_module, "RECENT_SESSIONS", 2)
+    for chat in (1, 2, 3):
+        await store.save(chat, replace(SESSION, nonce=chat))
+    reads = CountedReads(db, monkeypatch)
+    assert [(await store.load_session(chat)).nonce for chat in (3, 2)] == [3, 2]  # type: ignore[union-attr]
+    assert reads.count == 0
+    assert (await store.load_session(1)) == replace(SESSION, nonce=1)  # read from the database
+    assert reads.count == 1
+
+
+async def test_a_database_changed_by_someone_else_is_read_again(
+    store: SessionStore, db: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.save(CHAT, SESSION)
+    await db.checkpoint()
+    # Another process (the stats command, a restored copy...) touches the file.
+    os.utime(path, ns=(1, 1))
+    reads = CountedReads(db, monkeypatch)
+    assert await store.load_session(CHAT) == SESSION
+    assert reads.count == 1

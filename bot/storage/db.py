@@ -4,9 +4,14 @@ Everything goes through :class:`Database`, which
 
 * serialises operations (one asyncio lock), so a multi-statement transaction from one
   handler never interleaves with another's statements on the shared connection;
+* runs a single small statement (the per-update session read and write) straight away on
+  the event loop's thread when nothing else is using the connection, and everything else on
+  aiosqlite's thread (see :meth:`Database._at_once`);
 * retries ``SQLITE_BUSY`` / ``SQLITE_LOCKED`` with back-off for a bounded time, because
-  SQLite's own busy handler is not called in every case (e.g. WAL snapshot upgrades) and
-  another process (``python -m bot stats``) may hold a lock;
+  another process (``python -m bot stats``) may hold a lock. SQLite's own busy handler is
+  off (``busy_timeout = 0``): it would sleep on whichever thread runs the statement, which
+  may be the event loop's, and it is not called in every case anyway (e.g. WAL snapshot
+  upgrades). Waiting is done here, with ``asyncio.sleep``, between attempts;
 * notices when the file was deleted, replaced or overwritten while the bot runs, and when
   SQLite reports it damaged, and then starts a new, empty database with a logged error: every
   conversation starts over, nothing crashes. The data is short-lived by design, so an empty
@@ -48,13 +53,21 @@ T = TypeVar("T")
 #: Set on every connection. ``secure_delete`` zeroes deleted content instead of leaving it in
 #: free space; ``synchronous = NORMAL`` is safe with WAL (a power cut may lose the last
 #: commits, never consistency); ``journal_size_limit = 0`` truncates the WAL whenever it is
-#: reset, so old page versions are not kept around in it.
+#: reset, so old page versions are not kept around in it. ``wal_autocheckpoint = 0``: SQLite
+#: would checkpoint inside whichever commit crosses 1,000 pages, and that commit may be one
+#: run on the event loop's thread; :class:`Database` checkpoints on aiosqlite's thread instead
+#: (every :data:`CHECKPOINT_EVERY` writes).
 PRAGMAS: tuple[str, ...] = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA secure_delete = ON",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA journal_size_limit = 0",
+    "PRAGMA wal_autocheckpoint = 0",
 )
+#: Writes between two (passive) checkpoints. A session save writes one or two pages, so the
+#: WAL stays at a few megabytes, as with SQLite's default of 1,000 pages. Each checkpoint
+#: syncs the file, so doing it more often costs more.
+CHECKPOINT_EVERY = 500
 #: RETURNING (3.35) is used by forgetting; JSON functions are built in from 3.38 on most
 #: builds, and were an extension before.
 MIN_SQLITE = (3, 35, 0)
@@ -71,10 +84,15 @@ class Database:
     def __init__(self, path: Path, *, busy_timeout: float, retry_for: float, recover: bool):
         """Use :meth:`open`; this only sets fields."""
         self.path = path
+        self._fspath = os.fspath(path)  # os.stat on a str: pathlib costs more than the call
         self._busy_timeout = busy_timeout
         self._retry_for = retry_for
         self._recover = recover
         self._conn: aiosqlite.Connection | None = None
+        #: The sqlite3 connection inside ``_conn``, for :meth:`_at_once`.
+        self._raw: sqlite3.Connection | None = None
+        #: Writes since the last checkpoint (SQLite's automatic one is off: see PRAGMAS).
+        self._writes = 0
         #: Set by :meth:`close`; until then a lost connection is opened again when needed.
         self._closed = False
         #: (device, inode, size, mtime) of the file after our last operation.
@@ -83,6 +101,9 @@ class Database:
         #: How many times a busy database was retried, and how often it was recreated.
         self.busy_retries = 0
         self.recreated = 0
+        #: Goes up whenever the connection is (re)opened, maybe on another file: whatever a
+        #: caller remembers of the database's contents is out of date when it changed.
+        self.generation = 0
 
     @classmethod
     async def open(
@@ -95,8 +116,9 @@ class Database:
     ) -> Database:
         """Open (creating if needed) the database at ``path`` and apply its migrations.
 
-        ``busy_timeout`` is how long SQLite itself waits for a lock per statement,
-        ``retry_for`` how long :class:`Database` keeps retrying after that. With ``recover``
+        ``retry_for`` is how long :class:`Database` keeps retrying a statement while the
+        database is locked, ``busy_timeout`` how long a checkpoint keeps trying while another
+        connection reads (and how long a checking connection waits for a lock). With ``recover``
         (the bot), a damaged or vanished file is replaced by a new, empty database; without
         it (the stats command) that is an error instead, so a reader never deletes data.
         Raises :class:`StorageError` when the database cannot be used.
@@ -122,7 +144,7 @@ class Database:
         """Checkpoint the WAL into the main file (truncating it) and close the connection."""
         async with self._lock:
             self._closed = True
-            conn, self._conn = self._conn, None
+            conn, self._conn, self._raw = self._conn, None, None
             if conn is None:
                 return
             try:
@@ -141,22 +163,33 @@ class Database:
             async with conn.execute(sql, params) as cursor:
                 return cursor.rowcount
 
-        return await self.run(run)
+        changed = await self.run(run)
+        await self._wrote()
+        return changed
 
     async def write(self, sql: str, params: Params = ()) -> None:
         """Run one statement (atomic on its own) without asking for the rows it changed.
 
-        One round trip to the database thread instead of :meth:`execute`'s two (execute,
-        then close the cursor): the per-update save takes this path.
+        The per-update save takes this path: run at once on the event loop's thread when the
+        connection is free (see :meth:`_at_once`), else one round trip to aiosqlite's thread.
         """
+        if not self._at_once(lambda raw: raw.execute(sql, params).fetchall()):
 
-        async def run(conn: aiosqlite.Connection) -> None:
-            await conn.execute_fetchall(sql, params)
+            async def run(conn: aiosqlite.Connection) -> None:
+                await conn.execute_fetchall(sql, params)
 
-        await self.run(run)
+            await self.run(run)
+        await self._wrote()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        """Run one statement and return every row (also for ``... RETURNING``)."""
+        """Run one statement and return every row (also for ``... RETURNING``).
+
+        Run at once on the event loop's thread when the connection is free (see
+        :meth:`_at_once`): the per-update session read takes this path.
+        """
+        rows: list[Row] = []
+        if self._at_once(lambda raw: rows.extend(map(tuple, raw.execute(sql, params)))):
+            return rows
 
         async def run(conn: aiosqlite.Connection) -> list[Row]:
             # One round trip to the database thread (execute, fetch and close there), not
@@ -186,14 +219,19 @@ class Database:
                 raise
 
         await self.run(run)
+        await self._wrote()
 
     async def checkpoint(self) -> bool:
         """Copy the WAL into the main file and truncate the WAL, so old page versions
-        (including deleted rows) are gone from disk; ``False`` if a reader blocked it."""
-        done = await self.run(_checkpoint)
-        if not done:
-            logger.warning("WAL checkpoint incomplete: another connection is reading")
-        return done
+        (including deleted rows) are gone from disk; ``False`` if a reader kept blocking it
+        for ``busy_timeout``."""
+        backoff = _Backoff(self._busy_timeout)
+        while not await self.run(_checkpoint):
+            if not await backoff.wait():
+                logger.warning("WAL checkpoint incomplete: another connection is reading")
+                return False
+        self._writes = 0
+        return True
 
     async def run(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         """Run ``operation`` on the connection with the lock held, retrying while busy.
@@ -219,24 +257,72 @@ class Database:
 
     # -- internals --------------------------------------------------------------------------
 
+    def _at_once(self, operation: Callable[[sqlite3.Connection], object]) -> bool:
+        """Run one small statement now, on the event loop's thread; ``False`` when it was not
+        run (and had no effect), for the caller to go through :meth:`run` instead.
+
+        A statement of the per-update path takes 10-50 µs in SQLite, and handing it to
+        aiosqlite's thread and back costs several times that in thread switches. Running it
+        here is safe only when nothing can make it wait, so it is declined when
+
+        * another operation holds the lock (a transaction may be open, or aiosqlite's thread
+          is using the connection);
+        * the file changed since our last operation (:meth:`_check_file` decides what to do);
+        * SQLite reports any error: busy (it never sleeps waiting for a lock: the busy
+          timeout is 0), damage, anything. A single statement in autocommit mode is atomic, so a failed one
+          changed nothing, and :meth:`run` tries it again with retries and recovery.
+
+        Commits do not wait for the disk (``synchronous = NORMAL`` with WAL) and never
+        checkpoint (``wal_autocheckpoint = 0``): both happen on aiosqlite's thread.
+        """
+        raw = self._raw
+        if raw is None or self._closed or self._lock.locked():
+            return False
+        if self._recover and not self.unchanged():
+            return False
+        try:
+            operation(raw)
+        except sqlite3.Error as exc:
+            logger.debug("database busy or failing (%s); going the long way", error_name(exc))
+            return False
+        # The file is as it was: with WAL a statement writes only to the -wal file, and only
+        # a checkpoint (never run here) changes the database file itself.
+        return True
+
+    def unchanged(self) -> bool:
+        """Whether the file is still the one this connection last used, as it left it (one
+        ``stat``): until it changes, what a caller remembers of the contents holds."""
+        if self._raw is None or self._closed:
+            return False
+        try:
+            return self._stat() == self._seen
+        except OSError:
+            return False
+
+    async def _wrote(self) -> None:
+        """Count a write; every :data:`CHECKPOINT_EVERY` writes, copy the WAL into the main
+        file on aiosqlite's thread (passive: never waits for a reader)."""
+        self._writes += 1
+        if self._writes < CHECKPOINT_EVERY:
+            return
+        self._writes = 0
+        await self.run(_passive_checkpoint)
+
     async def _retrying(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + self._retry_for
-        delay = 0.01
+        backoff = _Backoff(self._retry_for)
         while True:
             try:
                 return await operation(self._connection())
             except sqlite3.Error as exc:
                 if not is_busy(exc):
                     raise
-                if time.monotonic() >= deadline:
+                self.busy_retries += 1
+                logger.debug("database busy; retrying")
+                if not await backoff.wait():
                     raise StorageError(
                         f"the database stayed locked for more than {self._retry_for:g} s "
                         "(another process is holding it)"
                     ) from exc
-                self.busy_retries += 1
-                logger.debug("database busy; retrying in %.2f s", delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.5)
 
     def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:
@@ -246,11 +332,22 @@ class Database:
     async def _connect(self) -> None:
         """Create the file (0600) if needed, connect, set pragmas, migrate."""
         self._prepare_files()
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout)
+        raw: list[sqlite3.Connection] = []
+
+        def connector() -> sqlite3.Connection:
+            # Made on aiosqlite's thread; also used on the event loop's thread by _at_once,
+            # never by both at once (the lock), hence check_same_thread=False.
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, timeout=0, check_same_thread=False
+            )
+            raw.append(connection)
+            return connection
+
+        conn = await aiosqlite.Connection(connector, iter_chunk_size=64)
         try:
 
             async def configure(conn: aiosqlite.Connection) -> None:
-                await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+                await conn.execute("PRAGMA busy_timeout = 0")  # we wait: see the module doc
                 async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
                     row = await cursor.fetchone()
                 mode = str(row[0]).lower() if row else ""
@@ -269,6 +366,8 @@ class Database:
             self._conn = None
             await conn.close()
             raise
+        self._raw = raw[0]
+        self.generation += 1
         self._remember_file()
 
     def _prepare_files(self) -> None:
@@ -297,7 +396,7 @@ class Database:
         Raises ``OSError`` when the file exists but cannot be looked at.
         """
         try:
-            info = self.path.stat()
+            info = os.stat(self._fspath)  # noqa: PTH116 (see _fspath)
         except (FileNotFoundError, NotADirectoryError):
             return None
         return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
@@ -347,7 +446,7 @@ class Database:
     async def _disconnect(self, *, remove_siblings: bool) -> None:
         """Close the connection (if any), then delete the files SQLite keeps beside the
         database when ``remove_siblings``."""
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._raw = self._conn, None, None
         if conn is not None:
             # Closing may try to checkpoint into a damaged or deleted file: let it fail.
             with contextlib.suppress(sqlite3.Error, ValueError):
@@ -379,6 +478,22 @@ class Database:
         await self._connect()
 
 
+class _Backoff:
+    """Waits between attempts, longer each time, until ``budget`` seconds have passed."""
+
+    def __init__(self, budget: float) -> None:
+        self._deadline = time.monotonic() + budget
+        self._delay = 0.002
+
+    async def wait(self) -> bool:
+        """Sleep before the next attempt; ``False`` (at once) when the time is up."""
+        if time.monotonic() >= self._deadline:
+            return False
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, 0.5)
+        return True
+
+
 def _remove(file: Path) -> None:
     try:
         file.unlink(missing_ok=True)
@@ -392,6 +507,10 @@ async def _checkpoint(conn: aiosqlite.Connection) -> bool:
     async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
         row = await cursor.fetchone()
     return row is not None and row[0] == 0
+
+
+async def _passive_checkpoint(conn: aiosqlite.Connection) -> None:
+    await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _check_integrity(path: Path, timeout: float) -> str:

@@ -101,22 +101,39 @@ def _create_secret(settings: Settings) -> None:
     logger.info("created a new pseudonymisation key in %s", settings.secret_path)
 
 
-class ChatKeyer:
-    """Turns a chat id into the keyed hash that sessions are stored under."""
+#: Keys remembered (for the most recently keyed chats): an update asks twice, to load and
+#: to save, and OpenSSL's HMAC costs more than the SQLite read the session cache saves.
+REMEMBERED_KEYS = 10_000
 
-    __slots__ = ("_secret",)
+
+class ChatKeyer:
+    """Turns a chat id into the keyed hash that sessions are stored under.
+
+    Recent answers are kept in memory (never on disk), like the per-chat locks and flood
+    counters that also know chat ids while the bot runs.
+    """
+
+    __slots__ = ("_known", "_secret")
 
     def __init__(self, secret: bytes) -> None:
         """Key with ``secret`` (non-empty; from :func:`load_or_create_secret`)."""
         if not secret:
             raise ValueError("the secret must not be empty")
         self._secret = secret
+        self._known: dict[int, str] = {}
 
     def key(self, chat_id: int) -> str:
         """HMAC-SHA256 of the chat id, as 64 hex digits."""
+        known = self._known.get(chat_id)
+        if known is not None:
+            return known
         # The "chat:" prefix separates this use of the secret from any later one.
         message = f"chat:{chat_id}".encode("ascii")
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        key = hmac.digest(self._secret, message, hashlib.sha256).hex()
+        if len(self._known) >= REMEMBERED_KEYS:
+            del self._known[next(iter(self._known))]  # the oldest first
+        self._known[chat_id] = key
+        return key
 
     def __repr__(self) -> str:
         """Never shows the secret."""

@@ -66,11 +66,13 @@ class Counters:
     async def add(self, tallies: Iterable[Tally]) -> None:
         """Add one to today's count of each tally's (kind, key); one atomic statement, or
         (buffered) nothing written until :meth:`flush`."""
-        totals = Counter((t.kind[:MAX_KIND], t.key[:MAX_KEY]) for t in tallies)
-        if not totals:
+        counts: Counter[tuple[str, str, str]] = Counter()
+        day = ""
+        for tally in tallies:
+            day = day or self._today()
+            counts[day, tally.kind[:MAX_KIND], tally.key[:MAX_KEY]] += 1
+        if not counts:
             return
-        day = self._today()
-        counts = Counter({(day, kind, key): n for (kind, key), n in totals.items()})
         if self._buffered:
             self._pending.update(counts)
         else:

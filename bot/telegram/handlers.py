@@ -205,8 +205,8 @@ class Conversations:
         assert self.sessions is not None and self.counters is not None, "storage not attached"
         incoming = update.message.message_id if update.message else None
         async with self._lock(chat.id):
-            stored = await self.sessions.load(chat.id)
-            outcome = step(self.content, stored.session if stored else None, event, self.translator)
+            session = await self.sessions.load_session(chat.id)
+            outcome = step(self.content, session, event, self.translator)
             await self.counters.add(outcome.tallies)
             if outcome.wipe:
                 ids = await self.sessions.forget(chat.id)
