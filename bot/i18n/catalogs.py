@@ -113,6 +113,8 @@ class Catalogs:
             if not lang.is_source and lang.code not in self._catalogs:
                 raise TranslationError(f"no catalog loaded for {lang.code!r}")
         self._default = default_language
+        #: fallbacks() by language: asked for every message shown.
+        self._chains: dict[str, tuple[str, ...]] = {}
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -126,12 +128,17 @@ class Catalogs:
 
     def fallbacks(self, language: str) -> tuple[str, ...]:
         """Where to look for a message: the language, the default, then the source."""
+        known = self._chains.get(language)
+        if known is not None:
+            return known
         chain: list[str] = []
         for code in (language, self._default, SOURCE_LANGUAGE):
             if code not in chain:
                 chain.append(code)
             if code == SOURCE_LANGUAGE:
                 break
+        if language in self._catalogs or language == SOURCE_LANGUAGE:
+            self._chains[language] = tuple(chain)  # only real languages: the dict stays small
         return tuple(chain)
 
     def gettext(self, language: str, message: str, context: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 from urllib.parse import urlparse
 
@@ -100,6 +101,10 @@ class Runtime:
         await publish_commands(app.bot, self.conversations.translator)
         if self.reloader is not None:
             self._reloading = asyncio.create_task(self.reloader.run(), name="content reloader")
+        # Content, catalogs and python-telegram-bot's own objects live as long as the process:
+        # left out of garbage collection, a full collection walks only what updates created,
+        # instead of pausing whichever update triggers it for a tenth of a second or more.
+        gc.freeze()
 
     async def save_errors(self) -> None:
         """Add the errors counted since last time to today's anonymous counters."""

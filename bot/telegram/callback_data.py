@@ -9,6 +9,7 @@ from another version decodes to ``None``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.content.limits import CALLBACK_DATA_MAX_BYTES
 from bot.engine.state import NONCE_MODULUS
@@ -29,15 +30,29 @@ def _base36(value: int) -> str:
             return digits
 
 
-def encode(nonce: int, index: int) -> str:
-    """Callback data for button ``index`` of the screen with ``nonce``."""
+#: Every index in base 36, worked out once: a keyboard encodes one per button.
+_INDEXES = tuple(_base36(index) for index in range(INDEX_LIMIT))
+# The longest callback data there can be fits Telegram's limit (ASCII: a byte a character).
+assert len(f"{VERSION}:{_base36(NONCE_MODULUS - 1)}:{_INDEXES[-1]}") <= CALLBACK_DATA_MAX_BYTES
+
+
+def encoder(nonce: int) -> Callable[[int], str]:
+    """Callback data for each button index of the screen with ``nonce``."""
     if not 0 <= nonce < NONCE_MODULUS:
         raise ValueError(f"nonce {nonce} out of range")
-    if not 0 <= index < INDEX_LIMIT:
-        raise ValueError(f"button index {index} out of range")
-    data = f"{VERSION}:{_base36(nonce)}:{_base36(index)}"
-    assert len(data.encode()) <= CALLBACK_DATA_MAX_BYTES
-    return data
+    prefix = f"{VERSION}:{_base36(nonce)}:"
+
+    def encode_index(index: int) -> str:
+        if not 0 <= index < INDEX_LIMIT:
+            raise ValueError(f"button index {index} out of range")
+        return prefix + _INDEXES[index]
+
+    return encode_index
+
+
+def encode(nonce: int, index: int) -> str:
+    """Callback data for button ``index`` of the screen with ``nonce``."""
+    return encoder(nonce)(index)
 
 
 def decode(data: object) -> tuple[int, int] | None:

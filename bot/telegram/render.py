@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.limits import MESSAGE_MAX
 from bot.engine.screens import Screen
-from bot.telegram.callback_data import encode
+from bot.telegram.callback_data import encoder
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,10 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     """The screen's buttons as an inline keyboard (rows kept)."""
     if not screen.rows:
         return None
+    encode = encoder(screen.nonce)
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(b.label, callback_data=encode(screen.nonce, b.index))
-                for b in row
-            ]
+            [InlineKeyboardButton(b.label, callback_data=encode(b.index)) for b in row]
             for row in screen.rows
         ]
     )
