@@ -430,7 +430,14 @@ class Content:
 
     def country(self, country_id: str) -> Country | None:
         """The country with this code, if any."""
-        return next((c for c in self.countries if c.id == country_id), None)
+        # Asked several times for every screen: an index, built once (content is frozen).
+        index: dict[str, Country] | None = self.__dict__.get("_country_index")
+        if index is None:
+            index = {}
+            for country in self.countries:
+                index.setdefault(country.id, country)  # the first wins, as before
+            object.__setattr__(self, "_country_index", index)
+        return index.get(country_id)
 
     def fact(self, fact_id: str) -> FactDef | None:
         """The fact definition with this id, if any."""
@@ -438,11 +445,14 @@ class Content:
 
     def pathway(self, pathway_id: str) -> tuple[Country, Pathway] | None:
         """The pathway with this id and its country, if any."""
-        for country in self.countries:
-            for pathway in country.pathways:
-                if pathway.id == pathway_id:
-                    return country, pathway
-        return None
+        index: dict[str, tuple[Country, Pathway]] | None = self.__dict__.get("_pathway_index")
+        if index is None:
+            index = {}
+            for country in self.countries:
+                for pathway in country.pathways:
+                    index.setdefault(pathway.id, (country, pathway))
+            object.__setattr__(self, "_pathway_index", index)
+        return index.get(pathway_id)
 
     def organisation(self, org_id: str) -> tuple[Country, Organisation] | None:
         """The organisation with this id and its country, if any."""

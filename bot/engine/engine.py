@@ -344,9 +344,7 @@ class _Engine:
         t = self._t(session)
         b = _Builder()
         title, view, extra_tallies = self._render(session, t, b)
-        if view != session.view:
-            session = replace(session, view=view)
-        self._footer(session, t, b)
+        self._footer(view, t, b)
         nonce = (session.nonce + 1) % NONCE_MODULUS
         actions: list[str] = []
         rows = []
@@ -356,7 +354,7 @@ class _Engine:
                 buttons.append(Button(self._bidi(t, label), len(actions)))
                 actions.append(action)
             rows.append(tuple(buttons))
-        session = replace(session, nonce=nonce, buttons=tuple(actions))
+        session = replace(session, view=view, nonce=nonce, buttons=tuple(actions))
         screen = Screen(
             text=self._bidi(t, "\n\n".join(b.lines)),
             title=self._bidi(t, title),
@@ -373,12 +371,12 @@ class _Engine:
     def _bidi(t: _Text, text: str) -> str:
         return isolate_ltr_runs(text) if t.language.rtl and text else text
 
-    def _footer(self, session: Session, t: _Text, b: _Builder) -> None:
+    def _footer(self, view: str, t: _Text, b: _Builder) -> None:
         # Translators: button label
         b.button(t._("◀ Back"), "back")
         # Translators: button label
         b.button(t._("☰ Menu"), "menu", same_row=True)
-        if session.view != "help":
+        if view != "help":
             # Translators: button label
             b.button(t._("🆘 Help now"), "help")
             # Translators: button label
