@@ -440,6 +440,7 @@ async def test_the_wal_is_checkpointed_by_the_database_every_so_many_writes(
             await store.save(chat, SESSION)
         assert (path.stat().st_mtime_ns, path.stat().st_size) == before  # only the WAL grew
         await store.save(4, SESSION)
+        await db.settled()  # the update does not wait for the copy; the test does
         assert (path.stat().st_mtime_ns, path.stat().st_size) != before
         assert await db.fetchall("SELECT count(*) FROM sessions") == [(5,)]
 

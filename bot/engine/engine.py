@@ -354,7 +354,7 @@ class _Engine:
                 buttons.append(Button(self._bidi(t, label), len(actions)))
                 actions.append(action)
             rows.append(tuple(buttons))
-        session = replace(session, view=view, nonce=nonce, buttons=tuple(actions))
+        session = session.with_screen(view, nonce, tuple(actions))
         screen = Screen(
             text=self._bidi(t, "\n\n".join(b.lines)),
             title=self._bidi(t, title),

@@ -36,7 +36,13 @@ class Session:
         history = self.history
         if remember and self.view and self.view != view:
             history = (*history, self.view)[-HISTORY_MAX:]
-        return replace(self, view=view, history=history)
+        # Built directly rather than with dataclasses.replace, which costs several times
+        # more: this and with_screen run on every update.
+        return Session(self.language, view, history, self.facts, self.nonce, self.buttons)
+
+    def with_screen(self, view: str, nonce: int, buttons: tuple[str, ...]) -> Session:
+        """The session once ``view`` is on screen with a new ``nonce`` and its ``buttons``."""
+        return Session(self.language, view, self.history, self.facts, nonce, buttons)
 
     def with_facts(self, facts: dict[str, FactValue]) -> Session:
         """The session with ``facts`` merged into the gathered facts."""

@@ -52,10 +52,6 @@ class LanguageCatalog:
     #: How many plural forms the language has.
     plural_count: int
 
-    def text(self, message: str, context: str) -> str | None:
-        """The translation of ``message``, or ``None`` when there is none to show."""
-        return self.messages.singular.get((context, message))
-
     def plural(self, singular: str, n: int) -> str | None:
         """The plural form for ``n``, or ``None`` when the entry is untranslated."""
         forms = self.messages.plural.get(("", singular))
@@ -115,6 +111,8 @@ class Catalogs:
         self._default = default_language
         #: fallbacks() by language: asked for every message shown.
         self._chains: dict[str, tuple[str, ...]] = {}
+        #: By language: every message's text after the fallbacks, so a lookup is one get.
+        self._resolved: dict[str, dict[tuple[str, str], str]] = {}
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -143,13 +141,22 @@ class Catalogs:
 
     def gettext(self, language: str, message: str, context: str = "") -> str:
         """``message`` in ``language``, else in the default language, else English."""
-        for code in self.fallbacks(language):
+        return self._resolved_texts(language).get((context, message)) or message
+
+    def _resolved_texts(self, language: str) -> dict[tuple[str, str], str]:
+        """(context, message) → the text shown in ``language``: its translation where there is
+        one, else the default language's; fuzzy and empty entries are not in the catalogs."""
+        resolved = self._resolved.get(language)
+        if resolved is not None:
+            return resolved
+        resolved = {}
+        for code in reversed(self.fallbacks(language)):  # the best text is written last
             catalog = self._catalogs.get(code)
             if catalog is not None:
-                found = catalog.text(message, context)
-                if found:
-                    return found
-        return message
+                resolved.update(item for item in catalog.messages.singular.items() if item[1])
+        if language in self._catalogs or language == SOURCE_LANGUAGE:
+            self._resolved[language] = resolved  # only real languages: the dict stays small
+        return resolved
 
     def ngettext(self, language: str, singular: str, plural: str, n: int) -> str:
         """The plural form for ``n`` in ``language`` (same fallbacks as :meth:`gettext`)."""

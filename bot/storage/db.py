@@ -64,10 +64,10 @@ PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_size_limit = 0",
     "PRAGMA wal_autocheckpoint = 0",
 )
-#: Writes between two (passive) checkpoints. A session save writes one or two pages, so the
-#: WAL stays at a few megabytes, as with SQLite's default of 1,000 pages. Each checkpoint
-#: syncs the file, so doing it more often costs more.
-CHECKPOINT_EVERY = 500
+#: Writes between two (passive) checkpoints. A session save writes one page, so this is
+#: SQLite's own default of 1,000 pages (a WAL of about 4 MB). Each checkpoint syncs the file,
+#: so doing it more often costs more.
+CHECKPOINT_EVERY = 1000
 #: RETURNING (3.35) is used by forgetting; JSON functions are built in from 3.38 on most
 #: builds, and were an extension before.
 MIN_SQLITE = (3, 35, 0)
@@ -93,6 +93,8 @@ class Database:
         self._raw: sqlite3.Connection | None = None
         #: Writes since the last checkpoint (SQLite's automatic one is off: see PRAGMAS).
         self._writes = 0
+        #: The checkpoint running in the background, if any (see _wrote).
+        self._checkpointing: asyncio.Task[None] | None = None
         #: Set by :meth:`close`; until then a lost connection is opened again when needed.
         self._closed = False
         #: (device, inode, size, mtime) of the file after our last operation.
@@ -142,6 +144,7 @@ class Database:
 
     async def close(self) -> None:
         """Checkpoint the WAL into the main file (truncating it) and close the connection."""
+        await self.settled()
         async with self._lock:
             self._closed = True
             conn, self._conn, self._raw = self._conn, None, None
@@ -299,14 +302,29 @@ class Database:
         except OSError:
             return False
 
+    async def settled(self) -> None:
+        """Wait for the background checkpoint, if one is running."""
+        if self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])
+
     async def _wrote(self) -> None:
-        """Count a write; every :data:`CHECKPOINT_EVERY` writes, copy the WAL into the main
-        file on aiosqlite's thread (passive: never waits for a reader)."""
+        """Count a write; every :data:`CHECKPOINT_EVERY` writes, start copying the WAL into the
+        main file on aiosqlite's thread (passive: never waits for a reader). The write is
+        already committed: the update that made it does not wait for the copy."""
         self._writes += 1
-        if self._writes < CHECKPOINT_EVERY:
+        if self._writes < CHECKPOINT_EVERY or self._checkpointing is not None:
             return
         self._writes = 0
-        await self.run(_passive_checkpoint)
+        self._checkpointing = asyncio.create_task(self._checkpoint_quietly(), name="checkpoint")
+
+    async def _checkpoint_quietly(self) -> None:
+        try:
+            await self.run(_passive_checkpoint)
+        except StorageError as exc:
+            # The next one (or the checkpoint at close) catches up; the data is in the WAL.
+            logger.warning("background WAL checkpoint failed (%s)", type(exc).__name__)
+        finally:
+            self._checkpointing = None
 
     async def _retrying(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         backoff = _Backoff(self._retry_for)
