@@ -113,11 +113,28 @@ async def measure(config: Config) -> Result:
                 )
             )
 
+            operations.append(
+                (
+                    "save, existing session (no new id: a button press)",
+                    await _timed(config.sessions, lambda n: store.save(chats[n], session)),  # type: ignore[arg-type]
+                )
+            )
+
             async def load(n: int) -> None:
                 if await store.load(chats[n]) is None:
                     raise RuntimeError("a saved session did not load")
 
-            operations.append(("load", await _timed(config.sessions, load)))
+            async def load_recent(n: int) -> None:
+                if await store.load_session(chats[n]) != session:
+                    raise RuntimeError("a saved session did not load")
+
+            operations.append(("load (the database)", await _timed(config.sessions, load)))
+            operations.append(
+                (
+                    "load, recently saved (memory, as the bot does)",
+                    await _timed(config.sessions, load_recent),
+                )
+            )
             operations.append(
                 (
                     "forget (delete + WAL checkpoint)",

@@ -91,10 +91,12 @@ def test_storage_counts_operations_and_purges_exactly_the_expired_sessions() -> 
     assert set(operations) == {
         "save, new session",
         "save, existing session (+1 message id)",
-        "load",
+        "save, existing session (no new id: a button press)",
+        "load (the database)",
+        "load, recently saved (memory, as the bot does)",
         "forget (delete + WAL checkpoint)",
     }
-    assert int(operations["load"][1]) == storage.TINY.sessions
+    assert int(operations["load (the database)"][1]) == storage.TINY.sessions
     [purge] = rows(text, "Purge")
     assert purge[0] == f"{storage.TINY.expired:,}"
 
