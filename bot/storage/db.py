@@ -272,8 +272,9 @@ class Database:
           is using the connection);
         * the file changed since our last operation (:meth:`_check_file` decides what to do);
         * SQLite reports any error: busy (it never sleeps waiting for a lock: the busy
-          timeout is 0), damage, anything. A single statement in autocommit mode is atomic, so a failed one
-          changed nothing, and :meth:`run` tries it again with retries and recovery.
+          timeout is 0), damage, anything. A single statement in autocommit mode is atomic,
+          so a failed one changed nothing, and :meth:`run` tries it again with retries and
+          recovery.
 
         Commits do not wait for the disk (``synchronous = NORMAL`` with WAL) and never
         checkpoint (``wal_autocheckpoint = 0``): both happen on aiosqlite's thread.
@@ -334,13 +335,13 @@ class Database:
             except sqlite3.Error as exc:
                 if not is_busy(exc):
                     raise
-                self.busy_retries += 1
                 logger.debug("database busy; retrying")
                 if not await backoff.wait():
                     raise StorageError(
                         f"the database stayed locked for more than {self._retry_for:g} s "
                         "(another process is holding it)"
                     ) from exc
+                self.busy_retries += 1
 
     def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:

@@ -150,20 +150,22 @@ class SessionStore:
         return None if self._expired(touched, self._now()) else session
 
     def _mirror_is_current(self) -> bool:
-        """Whether :attr:`_recent` still mirrors the database; forgets it when the database
-        was reopened (maybe recreated empty, or replaced by another file)."""
-        if self._db.generation != self._generation:
-            self._recent.clear()
-            self._generation = self._db.generation
-            return False
+        """Whether :attr:`_recent` still mirrors the database."""
         # A file changed by something else: the database path finds out what happened.
-        return self._db.unchanged()
+        return not self._reopened() and self._db.unchanged()
+
+    def _reopened(self) -> bool:
+        """Whether the database was reopened (maybe recreated empty, or replaced by another
+        file) since :attr:`_recent` was filled; if so, empties it."""
+        if self._db.generation == self._generation:
+            return False
+        self._recent.clear()
+        self._generation = self._db.generation
+        return True
 
     def _remember(self, key: str, session: Session, now: int) -> None:
         """Mirror what was just written (to the database of the current generation)."""
-        if self._db.generation != self._generation:
-            self._recent.clear()
-            self._generation = self._db.generation
+        self._reopened()
         self._recent.pop(key, None)  # re-inserted last: the dict stays in order of saving
         self._recent[key] = (session, now)
         if len(self._recent) > RECENT_SESSIONS:
