@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import FIXTURES, ROOT
+from tests.support.cli import run_bot
 
 # Serbia (7th on the welcome screen), safe, adult, not yet identified, would not talk to
 # police, afraid to go back.
 SERBIA_ANSWERS = ["7", "1", "2", "2", "2", "1"]
-
-
-def run_bot(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot`` with ``args`` and piped ``stdin``."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=full_env,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_chat_with_piped_answers_reaches_serbias_result() -> None:

@@ -11,8 +11,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +22,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from bot.content import Content
 from bot.i18n.catalogs import load_catalogs
 from bot.tools.preview import explore, write_preview
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
+from tests.support.cli import run_bot
 
 #: As the machine's notes advise: no sandbox (CI runs as root), and no background
 #: networking, which this offline machine would refuse many times a second.
@@ -68,21 +67,9 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        check=False,
-    )
-
-
 def test_click_through_the_preview(page: Page, tmp_path: Path) -> None:
     out = tmp_path / "preview"
-    result = run_bot("preview", "--lang", "en", "--out", str(out))
+    result = run_bot("preview", "--lang", "en", "--out", str(out), timeout=120)
     assert result.returncode == 0, result.stderr
     page.goto((out / "index.html").as_uri())
     page.get_by_role("link", name="English").click()
@@ -123,7 +110,7 @@ def test_flyer_prints_on_one_a4_page_and_its_qr_code_scans(page: Page, tmp_path:
     flyer = tmp_path / "flyer.html"
     result = run_bot(
         "link", "--campaign", "astra_flyer", "--country", "RS", "--flyer", str(flyer),
-        env={"BOT_USERNAME": "pathways_bot"},
+        env={"BOT_USERNAME": "pathways_bot"}, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     link = "https://t.me/pathways_bot?start=astra_flyer--RS"

@@ -7,7 +7,6 @@ always), and by Mermaid's own parser under Node (``tests/mermaid/``), installed 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ from bot.tools.graph import (
     to_svg,
 )
 from tests.conftest import ROOT
+from tests.support.cli import run_bot
 
 MERMAID_DIR = ROOT / "tests" / "mermaid"
 #: Text that breaks naive writers: quotes, entities, brackets, pipes, keywords, comments.
@@ -257,18 +257,6 @@ def test_svg_through_graphviz(engine_content: Content) -> None:
     # Graphviz kept the hostile text as text (escaped for XML), not as markup.
     assert "&lt;b&gt;&amp;amp;&lt;/b&gt;" in svg
     assert "Find my options" in svg
-
-
-def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-        check=False,
-    )
 
 
 def test_graph_command_writes_mermaid_by_default(tmp_path: Path) -> None:

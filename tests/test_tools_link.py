@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,24 +22,11 @@ from bot.tools.link import (
     validated_payload,
     write_qr,
 )
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
+from tests.support.cli import run_bot
 from tests.support.fake_telegram import TOKEN, FakeBotApiServer
 
 TOOLS_LOCALES = FIXTURES / "tools" / "locales"
-
-
-def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m bot`` with only the given Telegram settings (none from the caller's shell)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**full_env, **(env or {})},
-        timeout=60,
-        check=False,
-    )
 
 
 def decode_png(path: Path) -> str:
