@@ -11,7 +11,7 @@ import pytest
 
 from bot.content import Content
 from bot.engine import events as ev
-from bot.engine.engine import step
+from bot.engine.engine import Engine, step
 from bot.engine.screens import Tally
 from bot.engine.state import Session
 from bot.engine.translator import Language, SourceTranslator
@@ -428,3 +428,62 @@ def test_a_step_never_changes_the_session_it_was_given(shipped_content: Content)
             assert session == before
             if outcome.session is None:  # hidden: start again
                 break
+
+
+def _random_walks(engine: Engine, rng: random.Random, languages: list[str], walks: int):
+    """Outcomes of random conversations: presses (now and then a forged or stale one), Back,
+    language changes and typed words, as a user could send them."""
+    for _ in range(walks):
+        start = ev.Start(language=rng.choice(languages), nonce_seed=rng.randrange(1000))
+        outcome = engine.step(None, start)
+        yield outcome
+        for _ in range(15):
+            session = outcome.session
+            if session is None:
+                break
+            event: ev.Event = rng.choice(
+                [
+                    ev.Press(session.nonce, rng.randrange(len(session.buttons))),
+                    ev.Press(session.nonce, rng.randrange(len(session.buttons))),
+                    ev.Press(session.nonce, rng.randrange(len(session.buttons))),
+                    ev.Press(session.nonce - 1, 0),
+                    ev.Back(),
+                    ev.SetLanguage(rng.choice(languages)),
+                    ev.FreeText("asylum"),
+                ]
+            )
+            outcome = engine.step(session, event)
+            yield outcome
+
+
+def test_remembered_screens_are_the_screens_drawn_afresh(shipped_content: Content) -> None:
+    # The engine keeps recently drawn screens: a kept one must be exactly what drawing it
+    # again gives, for every user who reaches it, whatever their history or nonce.
+    from bot.config import Settings
+    from bot.i18n.catalogs import load_translator
+
+    translator = load_translator(Settings(languages=("en", "ar", "fr", "zh_Hans")))
+    languages = [lang.code for lang in translator.languages]
+    remembering = Engine(shipped_content, translator, remember=64)
+    fresh = Engine(shipped_content, translator, remember=0)
+    walked = list(_random_walks(remembering, random.Random(7), languages, 60))
+    again = list(_random_walks(fresh, random.Random(7), languages, 60))
+    assert len(walked) > 500
+    assert walked == again
+    info = remembering._drawn.cache_info()
+    assert info.hits > info.misses  # the walks did meet screens drawn before
+    assert info.currsize <= 64  # and no more than 64 were kept
+
+
+def test_one_user_never_sees_another_users_nonce_or_buttons(shipped_content: Content) -> None:
+    # Two users on the same screen share its drawing, not their sessions.
+    engine = Engine(shipped_content, SourceTranslator())
+    first = engine.step(None, ev.Start(nonce_seed=10))
+    second = engine.step(None, ev.Start(nonce_seed=500))
+    assert first.session is not None and second.session is not None
+    assert first.screens[0].text == second.screens[0].text
+    assert first.screens[0].nonce != second.screens[0].nonce
+    assert first.session.nonce == first.screens[0].nonce
+    assert second.session.nonce == second.screens[0].nonce
+    note = engine.step(first.session, ev.Unsupported()).screens[0]
+    assert note.note and not engine.step(second.session, ev.Back()).screens[0].note

@@ -3,13 +3,14 @@
 This package never imports ``telegram`` or ``aiosqlite``.
 """
 
-from bot.engine.engine import Outcome, step
+from bot.engine.engine import Engine, Outcome, step
 from bot.engine.screens import Button, Screen, Tally
 from bot.engine.state import Session
 from bot.engine.translator import Language, SourceTranslator, Translator
 
 __all__ = [
     "Button",
+    "Engine",
     "Language",
     "Outcome",
     "Screen",

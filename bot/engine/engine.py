@@ -16,10 +16,20 @@ never apply an old answer. Actions:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.content.model import Content, Country, Node, Organisation, Pathway, PhoneLine, Statement
+from bot.content.model import (
+    Content,
+    Country,
+    FactValue,
+    Node,
+    Organisation,
+    Pathway,
+    PhoneLine,
+    Statement,
+)
 from bot.content.phones import ANY_COUNTRY, display_number
 from bot.engine import events as ev
 from bot.engine.freetext import suggest
@@ -50,11 +60,22 @@ MACHINE_TRANSLATION_NOTE = N_(
 )
 
 
+#: How many drawn screens an :class:`Engine` keeps. A screen depends only on its view, the
+#: language and the facts gathered, and most people stand on the same few screens: a random
+#: walk of 10,000 users through the real content met 1,587 distinct ones in 21,000 presses,
+#: 91 % of them found among the last 1,024 (a few megabytes).
+DRAWN_SCREENS = 1024
+
+
 def step(
     content: Content, session: Session | None, event: ev.Event, translator: Translator
 ) -> Outcome:
-    """Apply ``event`` to ``session`` and return the next state and screens."""
-    return _Engine(content, translator).handle(session, event)
+    """Apply ``event`` to ``session`` and return the next state and screens.
+
+    For one step; a long-running adapter keeps an :class:`Engine`, which remembers the
+    screens it drew.
+    """
+    return Engine(content, translator, remember=0).step(session, event)
 
 
 class _Text:
@@ -116,11 +137,37 @@ class _Builder:
             self.rows.append([(label, action)])
 
 
-class _Engine:
-    def __init__(self, content: Content, translator: Translator) -> None:
+@dataclass(frozen=True)
+class _Drawn:
+    """A view drawn in one language for one set of facts: a screen but for its nonce and
+    note, with the action of each button and the tallies that showing it counts."""
+
+    view: str
+    title: str
+    text: str
+    rows: tuple[tuple[Button, ...], ...]
+    actions: tuple[str, ...]
+    tallies: tuple[Tally, ...]
+
+
+class Engine:
+    """The engine for one content and one translator (both immutable).
+
+    :meth:`step` is a pure function of the session and the event. Drawing a screen is most of
+    its cost, so the last ``remember`` drawings are kept: one depends only on the view, the
+    language and the facts (see :meth:`_draw`), never on who is looking.
+    """
+
+    def __init__(self, content: Content, translator: Translator, *, remember: int = DRAWN_SCREENS):
+        """Set up; ``remember=0`` draws every screen afresh."""
         self.content = content
         self.translator = translator
         self.flow = content.main
+        self._drawn = functools.lru_cache(maxsize=remember)(self._draw)
+
+    def step(self, session: Session | None, event: ev.Event) -> Outcome:
+        """Apply ``event`` to ``session`` and return the next state and screens."""
+        return self.handle(session, event)
 
     # -- events -------------------------------------------------------------------------
 
@@ -273,8 +320,7 @@ class _Engine:
     def _back(self, session: Session) -> Outcome:
         if not session.history:
             return self._go(session, f"node:{self.flow.menu}")
-        previous = session.history[-1]
-        return self._show(replace(session, view=previous, history=session.history[:-1]))
+        return self._show(session.back())
 
     def _help(self, session: Session) -> Outcome:
         country = session.facts.get("country", "")
@@ -296,15 +342,13 @@ class _Engine:
     def _set_language(self, session: Session, code: str) -> Outcome:
         if code not in [lang.code for lang in self.translator.languages]:
             return self._show(session)
-        session = replace(session, language=code)
+        session = session.with_language(code)
         tallies = [Tally("language", code)]
         if session.view == "language":
             if session.history:
-                return self._show(
-                    replace(session, view=session.history[-1], history=session.history[:-1]),
-                    tallies=tallies,
-                )
-            return self._show(replace(session, view=f"node:{self.flow.start}"), tallies=tallies)
+                return self._show(session.back(), tallies=tallies)
+            start = f"node:{self.flow.start}"
+            return self._show(session.with_view(start, remember=False), tallies=tallies)
         return self._show(session, tallies=tallies)
 
     def _free_text(self, session: Session, text: str) -> Outcome:
@@ -340,12 +384,35 @@ class _Engine:
         return self.content.country(code) if isinstance(code, str) else None
 
     def _show(self, session: Session, *, note: str = "", tallies: Iterable[Tally] = ()) -> Outcome:
-        """Render the session's view as the next screen (with a new nonce)."""
+        """Show the session's view as the next screen (with a new nonce)."""
+        t = self._t(session)
+        # Facts are strings and booleans (see Session.from_json): always a valid key.
+        drawn = self._drawn(session.view, session.language, tuple(sorted(session.facts.items())))
+        nonce = (session.nonce + 1) % NONCE_MODULUS
+        screen = Screen(
+            text=drawn.text,
+            title=drawn.title,
+            rows=drawn.rows,
+            note=self._bidi(t, note),
+            rtl=t.language.rtl,
+            nonce=nonce,
+            view=drawn.view,
+            language=t.language.code,
+        )
+        session = session.with_screen(drawn.view, nonce, drawn.actions)
+        return Outcome(session, (screen,), (*tallies, *drawn.tallies))
+
+    def _draw(self, view: str, language: str, facts: tuple[tuple[str, FactValue], ...]) -> _Drawn:
+        """Draw ``view`` in ``language`` for ``facts``.
+
+        It is given only these three, so what it draws cannot depend on anything else of a
+        session (its history, nonce or buttons): that is what makes remembering it safe.
+        """
+        session = Session(language, view, facts=dict(facts))
         t = self._t(session)
         b = _Builder()
-        title, view, extra_tallies = self._render(session, t, b)
-        self._footer(view, t, b)
-        nonce = (session.nonce + 1) % NONCE_MODULUS
+        title, shown, tallies = self._render(session, t, b)
+        self._footer(shown, t, b)
         actions: list[str] = []
         rows = []
         for row in b.rows:
@@ -354,18 +421,14 @@ class _Engine:
                 buttons.append(Button(self._bidi(t, label), len(actions)))
                 actions.append(action)
             rows.append(tuple(buttons))
-        session = session.with_screen(view, nonce, tuple(actions))
-        screen = Screen(
-            text=self._bidi(t, "\n\n".join(b.lines)),
+        return _Drawn(
+            view=shown,
             title=self._bidi(t, title),
+            text=self._bidi(t, "\n\n".join(b.lines)),
             rows=tuple(rows),
-            note=self._bidi(t, note),
-            rtl=t.language.rtl,
-            nonce=nonce,
-            view=view,
-            language=t.language.code,
+            actions=tuple(actions),
+            tallies=tuple(tallies),
         )
-        return Outcome(session, (screen,), (*tallies, *extra_tallies))
 
     @staticmethod
     def _bidi(t: _Text, text: str) -> str:

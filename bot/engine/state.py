@@ -8,7 +8,7 @@ keep it without knowing what is inside. It never holds names, ids or typed text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.content.model import FactValue
@@ -37,16 +37,28 @@ class Session:
         if remember and self.view and self.view != view:
             history = (*history, self.view)[-HISTORY_MAX:]
         # Built directly rather than with dataclasses.replace, which costs several times
-        # more: this and with_screen run on every update.
+        # more: these run on every update.
         return Session(self.language, view, history, self.facts, self.nonce, self.buttons)
 
     def with_screen(self, view: str, nonce: int, buttons: tuple[str, ...]) -> Session:
         """The session once ``view`` is on screen with a new ``nonce`` and its ``buttons``."""
         return Session(self.language, view, self.history, self.facts, nonce, buttons)
 
+    def back(self) -> Session:
+        """Return to the last view of the history (taking it off); needs a history."""
+        history = self.history
+        return Session(
+            self.language, history[-1], history[:-1], self.facts, self.nonce, self.buttons
+        )
+
+    def with_language(self, language: str) -> Session:
+        """The session in another language."""
+        return Session(language, self.view, self.history, self.facts, self.nonce, self.buttons)
+
     def with_facts(self, facts: dict[str, FactValue]) -> Session:
         """The session with ``facts`` merged into the gathered facts."""
-        return replace(self, facts={**self.facts, **facts})
+        merged = {**self.facts, **facts}
+        return Session(self.language, self.view, self.history, merged, self.nonce, self.buttons)
 
     def to_json(self) -> str:
         """Serialise to compact JSON."""

@@ -25,7 +25,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.content.model import Content
 from bot.deeplink import parse_payload
 from bot.engine import events as ev
-from bot.engine.engine import step
+from bot.engine.engine import Engine
 from bot.engine.screens import Screen
 from bot.engine.state import NONCE_MODULUS
 from bot.engine.translator import N_, Translator
@@ -77,6 +77,7 @@ class Conversations:
     def __init__(self, content: Content, translator: Translator) -> None:
         self.content = content
         self.translator = translator
+        self.engine = Engine(content, translator)
         self.sessions: SessionStore | None = None
         self.counters: Counters | None = None
         # One lock per chat, so two quick taps of one user are handled in order, while
@@ -206,7 +207,7 @@ class Conversations:
         incoming = update.message.message_id if update.message else None
         async with self._lock(chat.id):
             session = await self.sessions.load_session(chat.id)
-            outcome = step(self.content, session, event, self.translator)
+            outcome = self.engine.step(session, event)
             await self.counters.add(outcome.tallies)
             if outcome.wipe:
                 ids = await self.sessions.forget(chat.id)
