@@ -313,6 +313,23 @@ async def test_long_screens_are_split_with_the_keyboard_last() -> None:
     assert all(len(p.html) <= 4096 for p in parts)
 
 
+async def test_the_same_screen_for_two_users_gets_each_its_own_keyboard() -> None:
+    # The HTML of a screen is kept (render._html_parts); the keyboard, which carries the
+    # screen's nonce, is made for each message.
+    rows = ((Button("ok", 0), Button("no", 1)),)
+    first = messages(Screen(text="Same & <text>", title="T", rows=rows, nonce=3))
+    second = messages(Screen(text="Same & <text>", title="T", rows=rows, nonce=4))
+    noted = messages(Screen(text="Same & <text>", title="T", rows=rows, nonce=4, note="Old"))
+    assert first[0].html == second[0].html == "<b>T</b>\n\nSame &amp; &lt;text&gt;"
+    assert noted[0].html == "<i>Old</i>\n\n" + first[0].html
+    data = [
+        [b.callback_data for b in row]
+        for m in (first, second)
+        for row in m[0].keyboard.inline_keyboard
+    ]
+    assert data == [["v1:3:0", "v1:3:1"], ["v1:4:0", "v1:4:1"]]
+
+
 async def test_a_restart_resumes_the_conversation(tmp_path: Path, engine_content: Content) -> None:
     telegram = FakeTelegram()
     first = await BotClient.start(tmp_path, engine_content, telegram=telegram)

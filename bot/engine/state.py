@@ -17,6 +17,8 @@ from bot.content.model import FactValue
 NONCE_MODULUS = 1 << 24
 #: The history is capped so a long conversation cannot grow the session without bound.
 HISTORY_MAX = 30
+#: Compact, sorted JSON; made once, as ``json.dumps`` with options makes an encoder per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Session:
 
     def to_json(self) -> str:
         """Serialise to compact JSON."""
-        return json.dumps(
+        return _ENCODER.encode(
             {
                 "v": 1,
                 "language": self.language,
@@ -71,9 +73,7 @@ class Session:
                 "facts": self.facts,
                 "nonce": self.nonce,
                 "buttons": list(self.buttons),
-            },
-            separators=(",", ":"),
-            sort_keys=True,
+            }
         )
 
     @classmethod

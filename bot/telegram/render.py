@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 
@@ -10,6 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content.limits import MESSAGE_MAX
 from bot.engine.screens import Screen
 from bot.telegram.callback_data import encoder
+
+#: How many screens' HTML is kept: the engine keeps as many drawings (and hands out the very
+#: same strings, whose hashes Python keeps, so finding one here costs next to nothing).
+HTML_KEPT = 1024
 
 
 @dataclass(frozen=True)
@@ -33,14 +38,14 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     )
 
 
-def _blocks(screen: Screen) -> list[tuple[str, str]]:
-    """(plain text, html) paragraphs of the screen, in order."""
+def _blocks(note: str, title: str, text: str) -> list[tuple[str, str]]:
+    """(plain text, html) paragraphs of a screen, in order."""
     blocks = []
-    if screen.note:
-        blocks.append((screen.note, f"<i>{html.escape(screen.note)}</i>"))
-    if screen.title:
-        blocks.append((screen.title, f"<b>{html.escape(screen.title)}</b>"))
-    for paragraph in screen.text.split("\n\n") if screen.text else []:
+    if note:
+        blocks.append((note, f"<i>{html.escape(note)}</i>"))
+    if title:
+        blocks.append((title, f"<b>{html.escape(title)}</b>"))
+    for paragraph in text.split("\n\n") if text else []:
         blocks.append((paragraph, html.escape(paragraph)))
     return blocks or [("…", "…")]
 
@@ -65,9 +70,20 @@ def messages(screen: Screen, limit: int = MESSAGE_MAX) -> list[OutgoingMessage]:
     Telegram counts the limit on the text after entities are parsed, so parts are measured
     on the plain text. The keyboard goes on the last part.
     """
+    parts = _html_parts(screen.note, screen.title, screen.text, limit)
+    last = len(parts) - 1
+    return [
+        OutgoingMessage(part, keyboard(screen) if i == last else None)
+        for i, part in enumerate(parts)
+    ]
+
+
+@functools.lru_cache(maxsize=HTML_KEPT)
+def _html_parts(note: str, title: str, text: str, limit: int) -> tuple[str, ...]:
+    """The HTML of each message of a screen (see :func:`messages`)."""
     chunks: list[list[str]] = [[]]
     size = 0
-    for plain, markup in _blocks(screen):
+    for plain, markup in _blocks(note, title, text):
         pieces = (
             [(plain, markup)]
             if len(plain) <= limit
@@ -81,8 +97,4 @@ def messages(screen: Screen, limit: int = MESSAGE_MAX) -> list[OutgoingMessage]:
                 extra = len(piece_plain)
             chunks[-1].append(piece_html)
             size += extra
-    last = len(chunks) - 1
-    return [
-        OutgoingMessage("\n\n".join(chunk), keyboard(screen) if i == last else None)
-        for i, chunk in enumerate(chunks)
-    ]
+    return tuple("\n\n".join(chunk) for chunk in chunks)
