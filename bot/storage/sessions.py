@@ -106,6 +106,7 @@ class SessionStore:
         self._db = db
         self._keyer = keyer
         self._ttl = ttl
+        self._ttl_seconds = ttl.total_seconds()
         self._clock = clock
         #: key → (session, minute saved): what the database holds, for recent savers, oldest
         #: save first. Valid for the database connection of ``_generation``. Sessions are
@@ -118,7 +119,7 @@ class SessionStore:
         return seconds - seconds % TIME_STEP
 
     def _expired(self, touched: object, now: int) -> bool:
-        return not isinstance(touched, int) or touched < now - self._ttl.total_seconds()
+        return not isinstance(touched, int) or touched < now - self._ttl_seconds
 
     async def load(self, chat_id: int) -> StoredSession | None:
         """The chat's session and message ids, from the database; ``None`` if there is none,

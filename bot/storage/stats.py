@@ -66,16 +66,13 @@ class Counters:
     async def add(self, tallies: Iterable[Tally]) -> None:
         """Add one to today's count of each tally's (kind, key); one atomic statement, or
         (buffered) nothing written until :meth:`flush`."""
-        counts: Counter[tuple[str, str, str]] = Counter()
+        # Buffered, the counts go straight into the pending ones (this runs on every update).
+        counts = self._pending if self._buffered else Counter[tuple[str, str, str]]()
         day = ""
         for tally in tallies:
             day = day or self._today()
             counts[day, tally.kind[:MAX_KIND], tally.key[:MAX_KEY]] += 1
-        if not counts:
-            return
-        if self._buffered:
-            self._pending.update(counts)
-        else:
+        if counts is not self._pending:
             await self._write(counts)
 
     async def flush(self) -> None:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar
@@ -32,6 +31,7 @@ from bot.engine.translator import N_, Translator
 from bot.storage.sessions import SessionStore
 from bot.storage.stats import Counters
 from bot.telegram import callback_data, render
+from bot.telegram.chatlocks import ChatLocks
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.wipe import delete_messages
 
@@ -80,9 +80,8 @@ class Conversations:
         self.engine = Engine(content, translator)
         self.sessions: SessionStore | None = None
         self.counters: Counters | None = None
-        # One lock per chat, so two quick taps of one user are handled in order, while
-        # other users' updates run concurrently. Weak values: locks vanish when unused.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Two quick taps of one user are handled in order; other users' run concurrently.
+        self.chat_locks = ChatLocks()
         #: Per-chat flood limiting, in memory only (see bot.telegram.flood).
         self.flood = FloodGate()
 
@@ -190,13 +189,6 @@ class Conversations:
 
     # -- the step -------------------------------------------------------------------------
 
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        lock = self._locks.get(chat_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[chat_id] = lock
-        return lock
-
     async def _run(
         self, update: Update, context: Context, event: ev.Event, *, edit: Message | None = None
     ) -> None:
@@ -205,7 +197,7 @@ class Conversations:
             return  # the bot is for private chats only: a group would expose the user
         assert self.sessions is not None and self.counters is not None, "storage not attached"
         incoming = update.message.message_id if update.message else None
-        async with self._lock(chat.id):
+        async with self.chat_locks.hold(chat.id):
             session = await self.sessions.load_session(chat.id)
             outcome = self.engine.step(session, event)
             await self.counters.add(outcome.tallies)
