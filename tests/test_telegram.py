@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from telegram.error import NetworkError
 
-from bot.content import Content
+from bot.content import Content, load_content
 from bot.engine.screens import Button, Screen
 from bot.telegram import callback_data
 from bot.telegram.handlers import TELEGRAM_TIP
 from bot.telegram.render import messages
+from tests.conftest import TODAY
 from tests.support.bot_client import BotClient
 from tests.support.fake_telegram import ApiError, FakeRequest, FakeTelegram
 
@@ -341,6 +343,43 @@ async def test_a_restart_resumes_the_conversation(tmp_path: Path, engine_content
     await second.click("Serbia")
     assert "Are you safe right now?" in second.last_screen()[0]
     await second.close()
+
+
+# The reload publishes the new commands in a task; the application is not polling here.
+@pytest.mark.filterwarnings("ignore:Tasks created via")
+async def test_a_reload_serves_the_new_content_at_the_next_update(
+    tmp_path: Path, engine_content: Content
+) -> None:
+    # The engine keeps drawn screens; a reload must not keep showing the old ones.
+    from bot.config import Settings
+    from bot.engine.translator import SourceTranslator
+    from bot.telegram.app import content_reloader
+    from tests.conftest import ENGINE_FIXTURES
+
+    folder = tmp_path / "content"
+    shutil.copytree(ENGINE_FIXTURES, folder)
+    client = await BotClient.start(tmp_path / "data", load_content(folder, today=TODAY))
+    try:
+        await client.send("/start")
+        assert "Nothing here asks for your name" in client.last_screen()[0]
+        flow = folder / "flows" / "main.yaml"
+        flow.write_text(
+            flow.read_text(encoding="utf-8").replace("Nothing here", "Nothing at all here"),
+            encoding="utf-8",
+        )
+        settings = Settings(content_dir=folder)
+        reloader = content_reloader(
+            settings,
+            client.app,
+            client.runtime.conversations,
+            (client.runtime.conversations.content, SourceTranslator()),
+            watch=False,
+        )
+        assert reloader.reload_now()
+        await client.send("/start")
+        assert "Nothing at all here asks for your name" in client.last_screen()[0]
+    finally:
+        await client.close()
 
 
 def test_callback_data_round_trips() -> None:

@@ -207,7 +207,7 @@ def content_reloader(
 
     def install(content: Content, translator: Translator) -> None:
         translations_changed = translator is not conversations.translator
-        conversations.content, conversations.translator = content, translator
+        conversations.serve(content, translator)
         if translations_changed:
             # Commands and descriptions are translated too: publish the new ones.
             app.create_task(publish_commands(app.bot, translator))

@@ -75,8 +75,6 @@ class Conversations:
     """The bot's behaviour on Telegram; storage is attached when the application starts."""
 
     def __init__(self, content: Content, translator: Translator) -> None:
-        self.content = content
-        self.translator = translator
         self.engine = Engine(content, translator)
         self.sessions: SessionStore | None = None
         self.counters: Counters | None = None
@@ -84,6 +82,21 @@ class Conversations:
         self.chat_locks = ChatLocks()
         #: Per-chat flood limiting, in memory only (see bot.telegram.flood).
         self.flood = FloodGate()
+
+    @property
+    def content(self) -> Content:
+        """The content being served."""
+        return self.engine.content
+
+    @property
+    def translator(self) -> Translator:
+        """The translations being served."""
+        return self.engine.translator
+
+    def serve(self, content: Content, translator: Translator) -> None:
+        """Serve new content and translations from the next update on (a reload); screens
+        drawn from the old ones are dropped with the old engine."""
+        self.engine = Engine(content, translator)
 
     def attach(self, sessions: SessionStore, counters: Counters) -> None:
         """Give the conversations their storage (done in the application's post_init)."""
