@@ -171,16 +171,13 @@ class Walk:
     async def preview(self, chat_id: int, data: str) -> tuple[str, Rows]:
         """The screen (HTML, keyboard) the full bot will show for pressing ``data``: the same
         pure step on the session it will load, drawn afresh (its own drawings untouched)."""
-        from bot.engine import events as ev
         from bot.engine.engine import step
         from bot.telegram import callback_data, render
 
         conversations = self.runtime.conversations
         session = await conversations.sessions.load_session(chat_id)
-        nonce, index = callback_data.decode(data) or (-1, -1)
-        outcome = step(
-            conversations.content, session, ev.Press(nonce, index), conversations.translator
-        )
+        press = callback_data.press(data)
+        outcome = step(conversations.content, session, press, conversations.translator)
         last = render.messages(outcome.screens[-1])[-1]
         assert last.keyboard is not None
         rows = tuple(

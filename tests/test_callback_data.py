@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.engine import events as ev
 from bot.engine.state import NONCE_MODULUS
 from bot.telegram import callback_data
 from bot.telegram.callback_data import INDEX_LIMIT, decode, encode
@@ -45,3 +47,12 @@ def test_any_suffix_or_prefix_breaks_the_match(nonce: int, index: int, junk: str
     data = encode(nonce, index)
     assert decode(data + ":" + junk) is None
     assert decode(junk + data) is None or junk + data == data
+
+
+@pytest.mark.parametrize("data", [None, "", "v1:zz", "v2:1:1", "v1:1:1" + "x" * 70, 12])
+def test_anything_not_ours_becomes_a_press_that_cannot_match(data: object) -> None:
+    assert callback_data.press(data) == ev.Press(-1, -1)
+
+
+def test_a_button_becomes_the_press_of_its_screen_and_index() -> None:
+    assert callback_data.press(callback_data.encode(4242, 3)) == ev.Press(4242, 3)

@@ -165,13 +165,10 @@ class Engine:
         self.flow = content.main
         self._drawn = functools.lru_cache(maxsize=remember)(self._draw)
 
-    def step(self, session: Session | None, event: ev.Event) -> Outcome:
-        """Apply ``event`` to ``session`` and return the next state and screens."""
-        return self.handle(session, event)
-
     # -- events -------------------------------------------------------------------------
 
-    def handle(self, session: Session | None, event: ev.Event) -> Outcome:
+    def step(self, session: Session | None, event: ev.Event) -> Outcome:
+        """Apply ``event`` to ``session`` and return the next state and screens."""
         if isinstance(event, ev.Start):
             return self._start(session, event)
         if session is None:
@@ -181,7 +178,7 @@ class Engine:
                 return self._hide()
             if isinstance(event, ev.HelpNow | ev.HowTo | ev.ChooseLanguage | ev.ShowTopic):
                 # A command typed before /start (or after expiry) does what it says.
-                return self.handle(self._new_session(self.translator.default_language, 0), event)
+                return self.step(self._new_session(self.translator.default_language, 0), event)
             return self._start(None, ev.Start())
         match event:
             case ev.Back():
@@ -280,7 +277,7 @@ class Engine:
             "hide": ev.Hide(),
         }
         if kind in simple:
-            return self.handle(session, simple[kind])
+            return self.step(session, simple[kind])
         return self._show(session)
 
     def _answer(self, session: Session, option_id: str) -> Outcome:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from bot.content.limits import CALLBACK_DATA_MAX_BYTES
+from bot.engine import events as ev
 from bot.engine.state import NONCE_MODULUS
 
 VERSION = "v1"
@@ -66,3 +67,14 @@ def decode(data: object) -> tuple[int, int] | None:
     if nonce >= NONCE_MODULUS:
         return None
     return nonce, index
+
+
+def press(data: object) -> ev.Press:
+    """The engine event for a button with callback ``data``.
+
+    Anything forged or malformed becomes a press that cannot match: the engine re-draws the
+    current screen with a note.
+    """
+    decoded = decode(data)
+    nonce, index = decoded if decoded is not None else (-1, -1)
+    return ev.Press(nonce, index)

@@ -174,12 +174,8 @@ class Conversations:
         # old to answer, or was answered by an earlier try after all, is still handled.
         with contextlib.suppress(TelegramError):
             await with_retries(query.answer, idempotent=True)
-        decoded = callback_data.decode(query.data)
-        # A forged or malformed button becomes a press that cannot match: the engine
-        # re-draws the current screen with a note.
-        nonce, index = decoded if decoded is not None else (-1, -1)
         message = query.message if isinstance(query.message, Message) else None
-        await self._run(update, context, ev.Press(nonce, index), edit=message)
+        await self._run(update, context, callback_data.press(query.data), edit=message)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Typed text: matched against the content, never stored or logged."""
