@@ -47,11 +47,13 @@ def test_per_update_compares_the_full_bot_with_bare_python_telegram_bot() -> Non
     table_rows = {row[0]: row for row in rows(text, "Per-update cost")}
     assert set(table_rows) == {
         "bare python-telegram-bot",
+        "bare, keyboard as JSON",
         "full bot",
         "ratio full / bare",
+        "ratio full / bare, keyboard as JSON",
         "full bot, /start (new session)",
     }
-    for name in ("bare python-telegram-bot", "full bot"):
+    for name in ("bare python-telegram-bot", "bare, keyboard as JSON", "full bot"):
         assert int(table_rows[name][1]) == per_update.TINY.presses
         mean, p50, p99, top = (number(c) for c in table_rows[name][2:6])
         assert 0 < p50 <= p99 <= top and mean > 0
@@ -63,10 +65,17 @@ def test_a_press_without_its_answer_fails_the_per_update_check() -> None:
     config = per_update.Config(users=2, presses=3, warmup=0)
     full = Counter({"answerCallbackQuery": 3, "editMessageText": 3, "sendMessage": 2})
     bare = Counter({"answerCallbackQuery": 3, "editMessageText": 3})
+    lean = Counter({"answerCallbackQuery": 3, "editMessageText": 3})
     walk = SimpleNamespace(
-        api=SimpleNamespace(calls=full), bare=SimpleNamespace(api=SimpleNamespace(calls=bare))
+        api=SimpleNamespace(calls=full),
+        bare=SimpleNamespace(api=SimpleNamespace(calls=bare)),
+        lean=SimpleNamespace(api=SimpleNamespace(calls=lean)),
     )
     per_update._check(walk, config, per_update.ErrorCounter())  # type: ignore[arg-type]
+    lean["editMessageText"] -= 1
+    with pytest.raises(RuntimeError, match="JSON keyboard: 3 answers and 2 screens"):
+        per_update._check(walk, config, per_update.ErrorCounter())  # type: ignore[arg-type]
+    lean["editMessageText"] += 1
     bare["answerCallbackQuery"] -= 1
     with pytest.raises(RuntimeError, match="bare application: 2 answers and 3 screens"):
         per_update._check(walk, config, per_update.ErrorCounter())  # type: ignore[arg-type]

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import NetworkError
 
 from bot.content import Content, load_content
 from bot.engine.screens import Button, Screen
+from bot.engine.state import NONCE_MODULUS
 from bot.telegram import callback_data
 from bot.telegram.handlers import TELEGRAM_TIP
 from bot.telegram.render import messages
@@ -325,11 +327,39 @@ async def test_the_same_screen_for_two_users_gets_each_its_own_keyboard() -> Non
     assert first[0].html == second[0].html == "<b>T</b>\n\nSame &amp; &lt;text&gt;"
     assert noted[0].html == "<i>Old</i>\n\n" + first[0].html
     data = [
-        [b.callback_data for b in row]
+        [b["callback_data"] for b in row]
         for m in (first, second)
-        for row in m[0].keyboard.inline_keyboard
+        if m[0].keyboard is not None
+        for row in m[0].keyboard["inline_keyboard"]
     ]
     assert data == [["v1:3:0", "v1:3:1"], ["v1:4:0", "v1:4:1"]]
+
+
+async def test_keyboards_are_the_json_python_telegram_bot_would_send() -> None:
+    # Keyboards go out as Bot API JSON (render.keyboard), not InlineKeyboardMarkup objects:
+    # it must be exactly what those objects would have been turned into.
+    rows = (
+        (Button("Österreich", 0), Button("Србија", 1)),
+        (Button("العربية", 2),),
+        (Button('<b>"&"</b>', 35), Button("🆘 Help now", 36)),
+    )
+    screen = Screen(text="x", rows=rows, nonce=NONCE_MODULUS - 1)
+    expected = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    b.label, callback_data=callback_data.encode(screen.nonce, b.index)
+                )
+                for b in row
+            ]
+            for row in rows
+        ]
+    ).to_dict()
+    part = messages(screen)[-1]
+    assert part.keyboard == expected
+    assert part.api_kwargs["reply_markup"] == expected
+    assert part.api_kwargs["link_preview_options"] == LinkPreviewOptions(is_disabled=True).to_dict()
+    assert "reply_markup" not in messages(Screen(text="no buttons"))[-1].api_kwargs
 
 
 async def test_a_restart_resumes_the_conversation(tmp_path: Path, engine_content: Content) -> None:

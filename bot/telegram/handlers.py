@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from telegram import LinkPreviewOptions, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -46,7 +46,6 @@ TELEGRAM_TIP = N_(
 )
 #: Sent (at most once in a while) to a chat whose updates are dropped for coming too fast.
 FLOOD_NOTE = N_("You are sending messages very fast. Please wait a few seconds, then try again.")
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -267,8 +266,7 @@ class Conversations:
                         chat_id,
                         part.html,
                         parse_mode=ParseMode.HTML,
-                        reply_markup=part.keyboard,
-                        link_preview_options=NO_PREVIEW,
+                        api_kwargs=part.api_kwargs,  # keyboard, no preview (see render)
                     ),
                     idempotent=False,
                 )
@@ -285,8 +283,7 @@ class Conversations:
                     chat_id=chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=part.keyboard,
-                    link_preview_options=NO_PREVIEW,
+                    api_kwargs=part.api_kwargs,  # keyboard, no preview (see render)
                 ),
                 idempotent=True,
             )

@@ -1,12 +1,19 @@
-"""Turn engine screens into Telegram messages: HTML text and inline keyboards."""
+"""Turn engine screens into Telegram messages: HTML text and inline keyboards.
+
+Keyboards and the link-preview setting are made as the Bot API's own JSON and handed to
+python-telegram-bot as ``api_kwargs`` (see :attr:`OutgoingMessage.api_kwargs`). Its
+``InlineKeyboardMarkup`` and ``InlineKeyboardButton`` objects would be built only to be turned
+straight back into this JSON for the request, and building and serialising a dozen of them took
+about a third of an update (``bench/RESULTS.md``). A test checks that the JSON is exactly what
+those objects give.
+"""
 
 from __future__ import annotations
 
 import functools
 import html
 from dataclasses import dataclass
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import Any
 
 from bot.content.limits import MESSAGE_MAX
 from bot.engine.screens import Screen
@@ -16,26 +23,41 @@ from bot.telegram.callback_data import encoder
 #: same strings, whose hashes Python keeps, so finding one here costs next to nothing).
 HTML_KEPT = 1024
 
+#: The Bot API's ``InlineKeyboardMarkup``: ``{"inline_keyboard": [[{"text": ...,
+#: "callback_data": ...}, ...], ...]}``.
+Keyboard = dict[str, list[list[dict[str, str]]]]
+
+#: Link previews off: a preview makes Telegram fetch the linked page and show it (more data
+#: to load, and a larger trace on the screen). The Bot API's ``LinkPreviewOptions``.
+NO_PREVIEW: dict[str, Any] = {"is_disabled": True}
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
     """One Telegram message: HTML text and, on the last part of a screen, its keyboard."""
 
     html: str
-    keyboard: InlineKeyboardMarkup | None
+    keyboard: Keyboard | None
+
+    @property
+    def api_kwargs(self) -> dict[str, Any]:
+        """What goes with the text, as Bot API JSON: the keyboard (if any), no link preview."""
+        if self.keyboard is None:
+            return {"link_preview_options": NO_PREVIEW}
+        return {"reply_markup": self.keyboard, "link_preview_options": NO_PREVIEW}
 
 
-def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
-    """The screen's buttons as an inline keyboard (rows kept)."""
+def keyboard(screen: Screen) -> Keyboard | None:
+    """The screen's buttons as the Bot API's inline keyboard JSON (rows kept)."""
     if not screen.rows:
         return None
     encode = encoder(screen.nonce)
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=encode(b.index)) for b in row]
+    return {
+        "inline_keyboard": [
+            [{"text": b.label, "callback_data": encode(b.index)} for b in row]
             for row in screen.rows
         ]
-    )
+    }
 
 
 def _blocks(note: str, title: str, text: str) -> list[tuple[str, str]]:
