@@ -54,6 +54,21 @@ async def test_buttons_edit_one_message_in_place(client: BotClient) -> None:
     assert "Are you safe right now?" in client.last_screen()[0]
 
 
+async def test_every_screen_goes_out_with_its_keyboard_and_no_link_preview(
+    client: BotClient,
+) -> None:
+    # Keyboards and the preview option travel as api_kwargs (render.OutgoingMessage): they
+    # must reach the Bot API on every message sent or edited.
+    await to_result(client)
+    calls = client.telegram.calls_to("sendMessage") + client.telegram.calls_to("editMessageText")
+    assert len(calls) == 6
+    for call in calls:
+        assert call.params["link_preview_options"] == {"is_disabled": True}
+        rows = call.params["reply_markup"]["inline_keyboard"]
+        assert [b["text"] for row in rows for b in row][-4:] == FOOTER
+        assert all(callback_data.decode(b["callback_data"]) for row in rows for b in row)
+
+
 async def test_every_callback_query_is_answered(client: BotClient) -> None:
     await to_result(client)
     await client.press(client.screen_message().message_id, "forged")
