@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import InvalidToken
@@ -34,7 +33,9 @@ from bot.storage.keys import ChatKeyer, load_or_create_secret
 from bot.storage.sessions import SessionStore
 from bot.storage.stats import Counters
 from bot.telegram.commands import publish_commands
+from bot.telegram.dispatch import UpdateDispatcher
 from bot.telegram.handlers import Conversations
+from bot.telegram.runner import serve
 from bot.tools.reload import ContentReloader, ReloadError
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class Runtime:
         #: Reloads the content on SIGHUP (and on changes with ``run --reload``), if set.
         self.reloader: ContentReloader | None = None
         self._reloading: asyncio.Task[None] | None = None
+        #: Takes each update's turn on its chat as it arrives (set by build_application).
+        self.dispatcher: UpdateDispatcher
 
     async def start(self, app: Application) -> None:  # type: ignore[type-arg]
         """Open storage, purge what expired while we were down, publish commands."""
@@ -170,7 +173,6 @@ def build_application(
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
         Application.builder()
         .token(settings.telegram_token)
-        .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3))
         .post_init(runtime.start)
         .post_shutdown(runtime.stop)
@@ -182,6 +184,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     register_handlers(app, conversations)
+    runtime.dispatcher = UpdateDispatcher(app, conversations.chat_locks)
     return app, runtime
 
 
@@ -248,33 +251,19 @@ def run(
     their folders); if the new ones are broken, the errors are logged and the old ones stay.
 
     SIGTERM (and SIGINT) stop it gracefully: no new updates are taken, the ones already
-    received are finished, then the database is closed with its WAL checkpointed. Start-up
-    retries for as long as Telegram cannot be reached (with growing pauses, up to 30 s),
-    so an outage at boot does not become a crash loop; a token Telegram refuses ends the
-    process with exit status 1.
+    received are finished, then the database is closed with its WAL checkpointed. An update
+    counts as received by Telegram only once it was handled, so one that was in progress
+    when the process was killed is delivered again at the next start (see
+    ``bot.telegram.polling``). Start-up retries for as long as Telegram cannot be reached
+    (with growing pauses, up to 30 s), so an outage at boot does not become a crash loop; a
+    token Telegram refuses ends the process with exit status 1.
     """
     app, runtime = build_application(settings, content, translator)
     runtime.reloader = content_reloader(
         settings, app, runtime.conversations, (content, translator), watch=watch
     )
     try:
-        if settings.webhook_url:
-            # Telegram posts to WEBHOOK_URL; the reverse proxy in front of the bot terminates
-            # TLS and forwards that path here, over plain HTTP (no certificate needed).
-            path = urlparse(settings.webhook_url).path.lstrip("/")
-            logger.info("starting webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=-1,
-            )
-        else:
-            logger.info("starting long polling")
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+        asyncio.run(serve(settings, app, runtime.dispatcher, ALLOWED_UPDATES))
     except InvalidToken:
         logger.error("Telegram refused the bot token: check TELEGRAM_BOT_TOKEN")
         raise SystemExit(1) from None

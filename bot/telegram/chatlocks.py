@@ -1,65 +1,95 @@
-"""One lock per chat, so a chat's updates are handled one at a time, in order.
+"""A queue of turns per chat, so a chat's updates are handled one at a time, in order.
 
-Updates run concurrently (python-telegram-bot's ``concurrent_updates``), so two quick taps of
-one user could otherwise load the same session and overwrite each other's save. Other users'
-updates never wait for each other.
+Updates run concurrently, so two quick taps of one person could otherwise load the same
+session and overwrite each other's save, or be applied in the wrong order.
 
-A chat's lock exists only while one of its updates is in progress: it is counted in and
-out, so idle chats cost nothing and nothing here outlives the updates (no chat ids kept).
+**The order is decided when an update arrives, not when it gets to run.** :meth:`ChatLocks.
+take` is synchronous: the poller (in ``update_id`` order) and the webhook (in order of
+arrival) take each update's turn *before anything awaits*, and only then start handling it.
+Whatever the handling awaits afterwards (answering the button, a retry, the rate limiter, an
+edit that Telegram answers late) cannot let a later tap of the same chat overtake an earlier
+one. Before, the turn was taken inside the handler after ``answerCallbackQuery``, so the tap
+whose answer came back first won: under load, usually the second.
+
+A chat's entry exists only while one of its updates holds or waits for a turn, so idle chats
+cost nothing and nothing here outlives the updates (no chat ids kept).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from types import TracebackType
 
 
-class _Held:
-    """A chat's lock and how many of its updates hold it or wait for it."""
-
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
-
-
 class ChatLocks:
-    """``async with locks.hold(chat_id):`` runs the block alone for that chat."""
+    """``turn = locks.take(chat_id)`` now; ``async with turn:`` later runs alone, in order."""
 
     def __init__(self) -> None:
         """No chat is held."""
-        self._held: dict[int, _Held] = {}
+        self._queues: dict[int, deque[Turn]] = {}
 
     def __len__(self) -> int:
-        """How many chats have an update in progress."""
-        return len(self._held)
+        """How many chats have an update in progress or waiting."""
+        return len(self._queues)
 
-    def hold(self, chat_id: int) -> _Holding:
-        """A context manager that waits for the chat's earlier updates, then holds it."""
-        return _Holding(self._held, chat_id)
+    def take(self, chat_id: int) -> Turn:
+        """Queue a turn for the chat behind every turn taken before (synchronous: call it
+        the moment the update arrives)."""
+        queue = self._queues.get(chat_id)
+        if queue is None:
+            queue = self._queues[chat_id] = deque()
+        turn = Turn(self, chat_id)
+        queue.append(turn)
+        return turn
+
+    def hold(self, chat_id: int) -> Turn:
+        """Take a turn now and wait for it: ``async with locks.hold(chat_id):``."""
+        return self.take(chat_id)
+
+    def _is_first(self, turn: Turn) -> bool:
+        return self._queues[turn.chat_id][0] is turn
+
+    def _leave(self, turn: Turn) -> None:
+        """Remove ``turn`` from its queue (done, failed or given up) and wake the next."""
+        queue = self._queues[turn.chat_id]
+        was_first = queue[0] is turn
+        queue.remove(turn)
+        if not queue:
+            del self._queues[turn.chat_id]
+        elif was_first:
+            queue[0].wake()
 
 
-class _Holding:
-    """One update's turn on its chat's lock (see :meth:`ChatLocks.hold`)."""
+class Turn:
+    """One update's place in its chat's queue (see :meth:`ChatLocks.take`).
 
-    __slots__ = ("_chat_id", "_entry", "_held")
+    Entered once: it waits until every earlier turn of the chat has left, then holds the
+    chat until the block ends. A turn that is never entered must be given up with
+    :meth:`give_up`, or the chat would wait for it for ever.
+    """
 
-    def __init__(self, held: dict[int, _Held], chat_id: int) -> None:
-        self._held = held
-        self._chat_id = chat_id
+    __slots__ = ("_done", "_locks", "_woken", "chat_id")
+
+    def __init__(self, locks: ChatLocks, chat_id: int) -> None:
+        self._locks = locks
+        self.chat_id = chat_id
+        self._woken: asyncio.Event | None = None
+        self._done = False
+
+    def wake(self) -> None:
+        """Called when this turn has become the first of its chat."""
+        if self._woken is not None:
+            self._woken.set()
 
     async def __aenter__(self) -> None:
-        entry = self._held.get(self._chat_id)
-        if entry is None:
-            entry = self._held[self._chat_id] = _Held()
-        # Counted before waiting, so the entry stays while this update waits for its turn.
-        entry.users += 1
-        self._entry = entry
+        if self._locks._is_first(self):
+            return  # nobody ahead: no await, no event created (most updates)
+        self._woken = asyncio.Event()
         try:
-            await entry.lock.acquire()
+            await self._woken.wait()
         except BaseException:  # cancelled while waiting: give up the turn
-            self._leave()
+            self.give_up()
             raise
 
     async def __aexit__(
@@ -68,10 +98,10 @@ class _Holding:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._entry.lock.release()
-        self._leave()
+        self.give_up()
 
-    def _leave(self) -> None:
-        self._entry.users -= 1
-        if not self._entry.users:
-            del self._held[self._chat_id]
+    def give_up(self) -> None:
+        """Leave the queue (idempotent): the next turn of the chat may go."""
+        if not self._done:
+            self._done = True
+            self._locks._leave(self)

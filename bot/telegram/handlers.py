@@ -165,16 +165,21 @@ class Conversations:
         await self._run(update, context, events.get(name, ev.HowTo()))
 
     async def on_callback(self, update: Update, context: Context) -> None:
-        """A button: answer the query at once, then apply the press."""
+        """A button: answer the query while the press is applied."""
         query = update.callback_query
         if query is None:
             return
-        # A network error is retried (else the button keeps spinning); a query that is too
-        # old to answer, or was answered by an earlier try after all, is still handled.
-        with contextlib.suppress(TelegramError):
-            await with_retries(query.answer, idempotent=True)
+        # Answered alongside the step, not before it: the chat's turn was taken when the
+        # update arrived (see chatlocks), so however long the answer takes, a second tap
+        # waits behind this one. A network error is retried (else the button keeps
+        # spinning); a query too old to answer, or answered by an earlier try, is handled.
+        answering = asyncio.ensure_future(with_retries(query.answer, idempotent=True))
         message = query.message if isinstance(query.message, Message) else None
-        await self._run(update, context, callback_data.press(query.data), edit=message)
+        try:
+            await self._run(update, context, callback_data.press(query.data), edit=message)
+        finally:
+            with contextlib.suppress(TelegramError):
+                await answering
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Typed text: matched against the content, never stored or logged."""
@@ -205,40 +210,49 @@ class Conversations:
             return  # the bot is for private chats only: a group would expose the user
         assert self.sessions is not None and self.counters is not None, "storage not attached"
         incoming = update.message.message_id if update.message else None
-        async with self.chat_locks.hold(chat.id):
-            session = await self.sessions.load_session(chat.id)
-            outcome = self.engine.step(session, event)
-            await self.counters.add(outcome.tallies)
-            if outcome.wipe:
-                ids = await self.sessions.forget(chat.id)
-                extra = [i for i in (incoming, edit.message_id if edit else None) if i is not None]
-                dropped = self.flood.take_for_wipe(chat.id)
-                await delete_messages(context.bot, chat.id, [*ids, *dropped, *extra])
-                return
-            screens = outcome.screens
-            if isinstance(event, ev.Start):
-                screens = tuple(self._with_tip(s) for s in screens)
-            sent: list[int] = []
-            try:
-                await self._show(context, chat.id, screens, edit, sent)
-            except Forbidden:
-                # Blocked by the user: forget them quietly.
-                await self.sessions.forget(chat.id)
-                return
-            except TimedOut:
-                # Telegram may have shown the screen after all (a late answer is not a
-                # refusal). Saving the new state keeps the session in step with what the
-                # user most likely sees; if the screen never arrived, their next press is
-                # on an older screen, which re-draws the current one with a note.
-                logger.error("showing a screen timed out; saving the session", exc_info=True)
-            if outcome.session is not None:
-                self.flood.remember_language(chat.id, outcome.session.language)
-                # Messages the flood limit dropped are deleted by the quick exit too.
-                dropped = self.flood.take_for_wipe(chat.id)
-                new_ids = [*([incoming] if incoming is not None else []), *dropped, *sent]
-                # /reset must leave no copy of the old answers on disk: reset checkpoints.
-                store = self.sessions.reset if isinstance(event, ev.Reset) else self.sessions.save
-                await store(chat.id, outcome.session, new_ids)
+        # No lock here: the update's turn on its chat was taken as it arrived (dispatch).
+        session = await self.sessions.load_session(chat.id)
+        outcome = self.engine.step(session, event)
+        await self.counters.add(outcome.tallies)
+        if outcome.wipe:
+            ids = await self.sessions.forget(chat.id)
+            extra = [i for i in (incoming, edit.message_id if edit else None) if i is not None]
+            dropped = self.flood.take_for_wipe(chat.id)
+            await delete_messages(context.bot, chat.id, [*ids, *dropped, *extra])
+            return
+        if outcome.session is not None:
+            # Saved *before* the screen is shown. Killed in between, the person still sees
+            # the screen before; their next press on it (or this update, delivered again
+            # because it was never confirmed) finds it replaced and re-draws the new one.
+            # Saved after, a crash in between left the stored state one screen behind what
+            # the person saw, and their press on the newest screen was refused as old.
+            self.flood.remember_language(chat.id, outcome.session.language)
+            # Messages the flood limit dropped are deleted by the quick exit too.
+            dropped = self.flood.take_for_wipe(chat.id)
+            # /reset must leave no copy of the old answers on disk: reset checkpoints.
+            store = self.sessions.reset if isinstance(event, ev.Reset) else self.sessions.save
+            await store(chat.id, outcome.session, [*([incoming] if incoming else []), *dropped])
+        screens = outcome.screens
+        if isinstance(event, ev.Start):
+            screens = tuple(self._with_tip(s) for s in screens)
+        sent: list[int] = []
+        blocked = False
+        try:
+            await self._show(context, chat.id, screens, edit, sent)
+        except Forbidden:
+            blocked = True  # the person blocked the bot: forget them quietly (below)
+        except TimedOut:
+            # Telegram may have shown the screen after all (a late answer is not a refusal);
+            # the session is saved already. If the screen never arrived, the person's next
+            # press is on an older screen, which re-draws the current one with a note.
+            logger.error("showing a screen timed out", exc_info=True)
+        finally:
+            if sent and outcome.session is not None and not blocked:
+                # New messages (not edits): their ids, for the quick exit. Most presses
+                # edit in place and need no second write.
+                await self.sessions.save(chat.id, outcome.session, sent)
+        if blocked:
+            await self.sessions.forget(chat.id)
 
     def _with_tip(self, screen: Screen) -> Screen:
         if screen.view != f"node:{self.content.main.start}":

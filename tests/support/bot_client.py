@@ -2,7 +2,7 @@
 
 :class:`BotClient` builds the bot's own ``Application`` with a :class:`FakeRequest` at the
 HTTP seam, feeds it updates made by :class:`FakeTelegram` through
-``Application.process_update``, and reads what the fake chat shows afterwards.
+the bot's own dispatcher, and reads what the fake chat shows afterwards.
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ class BotClient:
         await self.close()
 
     async def process(self, update: dict[str, Any]) -> None:
-        """Feed one update to the application."""
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        """Feed one update to the application, through the dispatcher that the poller and
+        the webhook use (it takes the update's turn on its chat), and wait until handled."""
+        await self.runtime.dispatcher.dispatch(Update.de_json(update, self.app.bot))
 
     async def send(self, text: str) -> None:
         """The user sends a text message (or a command)."""
