@@ -74,3 +74,39 @@ async def test_an_error_or_a_cancelled_wait_gives_the_turn_back() -> None:
     assert len(locks) == 0
     async with locks.hold(7):  # the chat can still be held
         assert len(locks) == 1
+
+
+async def test_turns_go_in_the_order_they_were_taken_not_the_order_they_start() -> None:
+    locks = ChatLocks()
+    log: list[int] = []
+    turns = [locks.take(1) for _ in range(3)]  # as updates arrive: synchronously, in order
+
+    async def update(i: int) -> None:
+        await asyncio.sleep(0.01 * (3 - i))  # the last to arrive is the first to get going
+        async with turns[i]:
+            log.append(i)
+            await asyncio.sleep(0.005)
+
+    await asyncio.gather(update(0), update(1), update(2))
+    assert log == [0, 1, 2]
+    assert len(locks) == 0
+
+
+async def test_a_turn_given_up_before_it_was_entered_does_not_block_the_chat() -> None:
+    locks = ChatLocks()
+    first, dropped, last = locks.take(5), locks.take(5), locks.take(5)
+    entered: list[str] = []
+
+    async def run(turn: object, name: str) -> None:
+        async with turn:  # type: ignore[attr-defined]
+            entered.append(name)
+
+    waiting = asyncio.create_task(run(last, "last"))
+    async with first:
+        dropped.give_up()
+        dropped.give_up()  # idempotent
+        await asyncio.sleep(0)
+        assert entered == []
+    await asyncio.wait_for(waiting, 1)
+    assert entered == ["last"]
+    assert len(locks) == 0

@@ -32,8 +32,11 @@ logger = logging.getLogger(__name__)
 LONG_POLL = 10
 #: Telegram's largest batch.
 BATCH = 100
-#: While updates are in progress and nothing new came, how long to wait before asking again.
-BUSY_WAIT = 0.5
+#: While updates are in progress and nothing new came, how long to wait before asking again
+#: (sooner if one of them finishes). Telegram answers at once while unconfirmed updates
+#: exist, so this is what keeps the poller from spinning; short, so that a slow update does
+#: not hold back other people's: at most 20 calls a second, and only while busy.
+BUSY_WAIT = 0.05
 
 
 class Poller:

@@ -198,7 +198,9 @@ class FakeTelegram:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _method_counts: dict[str, int] = field(default_factory=dict)
     #: Slow answers to inject: (method or "*", predicate on call number) → seconds.
-    delays: list[tuple[str, Callable[[int], bool], float]] = field(default_factory=list)
+    delays: list[tuple[str, Callable[[int], bool], float | Callable[[], float]]] = field(
+        default_factory=list
+    )
     #: Methods in the order their calls arrived (before any delay), getUpdates excluded.
     arrived: list[str] = field(default_factory=list)
     _arrival_counts: dict[str, int] = field(default_factory=dict)
@@ -290,10 +292,14 @@ class FakeTelegram:
         self.failures.append((method, when, error))
 
     def slow(
-        self, method: str, seconds: float, when: Callable[[int], bool] = lambda n: True
+        self,
+        method: str,
+        seconds: float | Callable[[], float],
+        when: Callable[[int], bool] = lambda n: True,
     ) -> None:
-        """Make calls of ``method`` ("*" for all but getUpdates) wait ``seconds`` before being
-        carried out, when ``when(call_number)``; a client that stops waiting does not stop it."""
+        """Make calls of ``method`` ("*" for all but getUpdates) wait ``seconds`` (or what
+        ``seconds()`` draws, call by call) before being carried out, when
+        ``when(call_number)``; a client that stops waiting does not stop it."""
         self.delays.append((method, when, seconds))
 
     def pause_for(self, method: str) -> float:
@@ -305,7 +311,7 @@ class FakeTelegram:
             number = self._arrival_counts.get(method, 0) + 1
             self._arrival_counts[method] = number
             return sum(
-                seconds
+                seconds() if callable(seconds) else seconds
                 for name, when, seconds in self.delays
                 if name in (method, "*") and when(number)
             )
@@ -543,11 +549,24 @@ class FakeRequest(BaseRequest):
         """Answer the call; parameters arrive exactly as python-telegram-bot sends them."""
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
+        if api_method == "getUpdates":
+            await self._long_poll(params)
         pause = self.telegram.pause_for(api_method)
         if pause:
             await asyncio.sleep(pause)
         status, body = self.telegram.handle(api_method, params)
         return status, json.dumps(body).encode()
+
+    async def _long_poll(self, params: dict[str, Any]) -> None:
+        """Wait, as Telegram does, up to ``timeout`` (at most 2 s) for an update at or after
+        ``offset``: without it, an in-process poller would spin."""
+        offset = int(params.get("offset", 0) or 0)
+        self.telegram.confirm(offset)
+        deadline = time.monotonic() + min(float(params.get("timeout", 0) or 0), 2.0)
+        while time.monotonic() < deadline:
+            if any(u["update_id"] >= offset for u in self.telegram.updates):
+                return
+            await asyncio.sleep(0.005)
 
 
 def _form_value(value: str) -> Any:
