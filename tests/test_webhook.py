@@ -9,6 +9,7 @@ header, or with a wrong one, must be refused (403) and never processed.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -107,11 +108,24 @@ def test_a_conversation_over_the_webhook_and_a_graceful_stop(
 
     send("/start", "Welcome")
     click("Continue", expect="What would you like to do?")
-    # SIGTERM while an update is being handled: it is finished, then the database closed.
+    # SIGTERM while an update is being handled: it is finished, Telegram's request is
+    # answered (only then: an unanswered one would be sent again), then the database closed.
     server.telegram.slow("editMessageText", 1.5)
-    click("Find my options", wait=False)
-    wait_for(lambda: "editMessageText" in server.telegram.arrived, "the edit to be on its way")
+    edits = server.telegram.arrived.count("editMessageText")
+    user.click("Find my options", wait=False)
+    statuses: list[int] = []
+    posting = threading.Thread(
+        target=lambda: statuses.append(post(bot, server.telegram.updates[-1], SECRET_TOKEN))
+    )
+    posting.start()
+    wait_for(
+        lambda: server.telegram.arrived.count("editMessageText") > edits,
+        "the edit to be on its way",
+    )
+    assert statuses == [], "Telegram's request was answered before the update was handled"
     assert bot.stop() == 0, bot.logs()
+    posting.join(timeout=10)
+    assert statuses == [200], bot.logs()
     assert "Where are you now?" in user.screen_text()
     assert not bot.wal().exists() or bot.wal().stat().st_size == 0
     assert "Traceback" not in bot.logs()
