@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.bot_process import BotProcess, User, free_port, wait_for
+from tests.support.bot_process import BotProcess, User, wait_for, webhook_env
 from tests.support.fake_telegram import FakeBotApiServer, FakeTelegram
 from tests.support.privacy import find_leaks
 
@@ -114,15 +114,7 @@ def test_kill_at_a_random_moment_after_a_press_then_restart(
 ) -> None:
     rng = random.Random(20261204)
     telegram = server.telegram
-    env: dict[str, str] = {}
-    if mode == "webhook":
-        port = free_port()
-        env = {
-            "WEBHOOK_URL": f"https://bot.example.org{HOOK_PATH}",
-            "WEBHOOK_SECRET_TOKEN": SECRET_TOKEN,
-            "WEBHOOK_LISTEN": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-        }
+    env = webhook_env(HOOK_PATH, SECRET_TOKEN) if mode == "webhook" else {}
     user = User(telegram, CHAT_ID)
     with BotProcess(server, tmp_path / "data", tmp_path / "bot.log", env=env) as bot:
         bot.start()

@@ -101,6 +101,23 @@ async def test_saving_replaces_the_state_and_merges_message_ids(
     assert await rows(db) == 1
 
 
+async def test_ids_of_messages_sent_after_the_save_are_added_without_the_state(
+    store: SessionStore, db: Database
+) -> None:
+    """The handlers save before showing, then add the ids of what they sent: the quick
+    exit deletes those too, and the state saved first is untouched."""
+    await store.save(CHAT, SESSION, [11])
+    await store.add_message_ids(CHAT, [14, 13])
+    await store.add_message_ids(CHAT, [])
+    loaded = await store.load(CHAT)
+    assert loaded is not None
+    assert loaded.session == SESSION
+    assert loaded.message_ids == (11, 13, 14)
+    assert await store.forget(CHAT) == (11, 13, 14)
+    await store.add_message_ids(CHAT, [15])  # no session any more: nothing is created
+    assert await rows(db) == 0
+
+
 async def test_chats_are_kept_apart_and_keyed_by_the_secret(
     store: SessionStore, db: Database, clock: Clock
 ) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.bot_process import BotProcess, User, free_port, wait_for
+from tests.support.bot_process import BotProcess, User, wait_for, webhook_env
 from tests.support.fake_telegram import FakeBotApiServer
 
 CHAT_ID = 613_377_019
@@ -36,13 +36,7 @@ def server() -> Iterator[FakeBotApiServer]:
 
 @pytest.fixture
 def bot(server: FakeBotApiServer, tmp_path: Path) -> Iterator[BotProcess]:
-    port = free_port()
-    env = {
-        "WEBHOOK_URL": f"https://bot.example.org{PATH}",
-        "WEBHOOK_SECRET_TOKEN": SECRET_TOKEN,
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-    }
+    env = webhook_env(PATH, SECRET_TOKEN)
     with BotProcess(server, tmp_path / "data", tmp_path / "bot.log", env=env) as process:
         process.start()
         yield process

@@ -33,7 +33,13 @@ from bot.content.model import (
 from bot.content.phones import ANY_COUNTRY, display_number
 from bot.engine import events as ev
 from bot.engine.freetext import suggest
-from bot.engine.pathways import country_for, helping_organisations, holds, matching_pathways
+from bot.engine.pathways import (
+    country_flag,
+    country_for,
+    helping_organisations,
+    holds,
+    matching_pathways,
+)
 from bot.engine.screens import Button, Screen, Tally
 from bot.engine.state import NONCE_MODULUS, Session
 from bot.engine.translator import N_, Translator, format_day, language_of
@@ -317,7 +323,13 @@ class Engine:
     def _back(self, session: Session) -> Outcome:
         if not session.history:
             return self._go(session, f"node:{self.flow.menu}")
-        return self._show(session.back())
+        back = session.back()
+        node = self._node(back)
+        if node is not None and node.type == "question":
+            # Back to a question undoes its answer: the screens say what was recorded (the
+            # country under the title), so what Back leaves behind must not linger there.
+            back = back.without_facts(name for option in node.options for name, _ in option.set)
+        return self._show(back)
 
     def _help(self, session: Session) -> Outcome:
         country = session.facts.get("country", "")
@@ -481,6 +493,8 @@ class Engine:
         if node.type == "result":
             tallies = self._render_result(session, node, t, b)
             return t.c(node.title, node.context), view, tallies
+        if node.type == "question":
+            self._recorded_line(session, t, b)
         b.para(t.c(node.text, node.context))
         if node.id == PRIVACY_NODE and not t.language.reviewed:
             b.para(t._(MACHINE_TRANSLATION_NOTE))
@@ -499,6 +513,16 @@ class Engine:
             # Translators: button label
             b.button(t._("Continue ▶"), "next")
         return t.c(node.title, node.context), view, tallies
+
+    def _recorded_line(self, session: Session, t: _Text, b: _Builder) -> None:
+        """Under a question's title, what the bot has recorded: the country, once chosen,
+        and the language. Two quick taps on a list cannot go unnoticed this way."""
+        country = self._known_country(session)
+        language = f"🌐 {t.language.native_name}"
+        if country is None:
+            b.para(language)
+        else:
+            b.para(f"{country_flag(country.id)} {t.c(country.name)} · {language}")
 
     def _render_result(self, session: Session, node: Node, t: _Text, b: _Builder) -> list[Tally]:
         country = country_for(self.content, session.facts)

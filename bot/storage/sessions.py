@@ -68,6 +68,20 @@ INSERT INTO sessions (key, state, touched) VALUES (:key, :state, :now)
 ON CONFLICT (key) DO UPDATE SET state = excluded.state, touched = excluded.touched
 """
 
+# Only new message ids, for a session saved a moment ago (before its screen was sent): the
+# state is already stored, so it is not written again. Old ids are dropped at the next save
+# that merges (above) or at the hourly purge; the list is capped there too.
+_ADD_MESSAGES = """
+UPDATE sessions SET messages = (
+    SELECT json_group_array(json(value)) FROM (
+        SELECT value FROM json_each(sessions.messages)
+        UNION ALL
+        SELECT value FROM json_each(:messages)
+    )
+)
+WHERE key = :key
+"""
+
 _TRIM = """
 UPDATE sessions SET messages = (
     SELECT json_group_array(json(value)) FROM json_each(sessions.messages)
@@ -202,6 +216,18 @@ class SessionStore:
             self._recent.pop(key, None)  # whatever the database holds now, read it there
             raise
         self._remember(key, session, now)
+
+    async def add_message_ids(self, chat_id: int, message_ids: Iterable[int]) -> None:
+        """Add the ids of messages just sent to the chat's saved session (for the quick exit),
+        without writing its state again: cheaper than a second :meth:`save`."""
+        now = self._now()
+        fresh = sorted({int(i) for i in message_ids})[-MAX_MESSAGES:]
+        if not fresh:
+            return
+        await self._db.write(
+            _ADD_MESSAGES,
+            {"key": self._keyer.key(chat_id), "messages": json.dumps([[i, now] for i in fresh])},
+        )
 
     async def reset(
         self, chat_id: int, session: Session, new_message_ids: Iterable[int] = ()

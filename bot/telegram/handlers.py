@@ -165,21 +165,18 @@ class Conversations:
         await self._run(update, context, events.get(name, ev.HowTo()))
 
     async def on_callback(self, update: Update, context: Context) -> None:
-        """A button: answer the query while the press is applied."""
+        """A button: answer the query at once, then apply the press."""
         query = update.callback_query
         if query is None:
             return
-        # Answered alongside the step, not before it: the chat's turn was taken when the
-        # update arrived (see chatlocks), so however long the answer takes, a second tap
-        # waits behind this one. A network error is retried (else the button keeps
+        # Awaiting the answer first is safe for the order of taps: the chat's turn was taken
+        # when the update arrived (see chatlocks), so a second tap waits behind this one
+        # however long Telegram takes. A network error is retried (else the button keeps
         # spinning); a query too old to answer, or answered by an earlier try, is handled.
-        answering = asyncio.ensure_future(with_retries(query.answer, idempotent=True))
+        with contextlib.suppress(TelegramError):
+            await with_retries(query.answer, idempotent=True)
         message = query.message if isinstance(query.message, Message) else None
-        try:
-            await self._run(update, context, callback_data.press(query.data), edit=message)
-        finally:
-            with contextlib.suppress(TelegramError):
-                await answering
+        await self._run(update, context, callback_data.press(query.data), edit=message)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Typed text: matched against the content, never stored or logged."""
@@ -250,7 +247,7 @@ class Conversations:
             if sent and outcome.session is not None and not blocked:
                 # New messages (not edits): their ids, for the quick exit. Most presses
                 # edit in place and need no second write.
-                await self.sessions.save(chat.id, outcome.session, sent)
+                await self.sessions.add_message_ids(chat.id, sent)
         if blocked:
             await self.sessions.forget(chat.id)
 

@@ -44,6 +44,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def webhook_env(path: str, secret_token: str) -> dict[str, str]:
+    """Settings for webhook mode on a free port of 127.0.0.1, Telegram posting to ``path``
+    (through a reverse proxy, which the tests play)."""
+    return {
+        "WEBHOOK_URL": f"https://bot.example.org{path}",
+        "WEBHOOK_SECRET_TOKEN": secret_token,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(free_port()),
+    }
+
+
 class BotProcess:
     """``python -m bot run`` with its own data directory and one log file for all its runs."""
 
