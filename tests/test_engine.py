@@ -487,3 +487,25 @@ def test_one_user_never_sees_another_users_nonce_or_buttons(shipped_content: Con
     assert second.session.nonce == second.screens[0].nonce
     note = engine.step(first.session, ev.Unsupported()).screens[0]
     assert note.note and not engine.step(second.session, ev.Back()).screens[0].note
+
+
+def test_questions_show_the_recorded_country_and_language_and_back_undoes_them(
+    user: EngineUser,
+) -> None:
+    user.click("Continue")
+    asked = user.click("Find my options")
+    assert asked.text.splitlines()[0] == "🌐 English"  # no country yet
+    assert user.click("Serbia").text.splitlines()[0] == "🇷🇸 Serbia · 🌐 English"
+    assert user.click("Yes").text.splitlines()[0] == "🇷🇸 Serbia · 🌐 English"
+    user.send(ev.Back())
+    again = user.send(ev.Back())  # back on the country question: its answer is undone
+    assert user.session is not None and "country" not in user.session.facts
+    assert again.text.splitlines()[0] == "🌐 English"
+    assert user.click("Another country").text.splitlines()[0].startswith("🌍 ")
+
+
+def test_country_flags_come_from_the_iso_code() -> None:
+    from bot.engine.pathways import country_flag
+
+    assert country_flag("RS") == "🇷🇸" and country_flag("at") == "🇦🇹"
+    assert country_flag("ZZ") == country_flag("") == country_flag("R1") == "🌍"

@@ -35,3 +35,15 @@ def helping_organisations(
     orgs = [o for o in (country.organisation(i) for i in ids) if o is not None]
     base = language.split("_")[0]
     return sorted(orgs, key=lambda o: not any(code.split("_")[0] == base for code in o.languages))
+
+
+#: Shown for "another country" (ZZ), which has no flag.
+ANY_COUNTRY_SIGN = "🌍"
+
+
+def country_flag(code: str) -> str:
+    """The flag emoji of an ISO 3166 alpha-2 code (regional indicator letters); a globe for
+    ZZ or anything that is not two letters."""
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or code.upper() == "ZZ":
+        return ANY_COUNTRY_SIGN
+    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())

@@ -8,6 +8,7 @@ keep it without knowing what is inside. It never holds names, ids or typed text.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,12 @@ class Session:
         """The session with ``facts`` merged into the gathered facts."""
         merged = {**self.facts, **facts}
         return Session(self.language, self.view, self.history, merged, self.nonce, self.buttons)
+
+    def without_facts(self, names: Iterable[str]) -> Session:
+        """The session with the facts ``names`` forgotten (a question asked again)."""
+        dropped = set(names)
+        kept = {k: v for k, v in self.facts.items() if k not in dropped}
+        return Session(self.language, self.view, self.history, kept, self.nonce, self.buttons)
 
     def to_json(self) -> str:
         """Serialise to compact JSON."""
