@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.content.phones import ANY_COUNTRY, display_number, phone_problem, tel_uri
 
-#: Countries the content covers or is likely to (see /work/shared/facts).
+#: Countries the content covers or is likely to (see content/countries/).
 REGIONS = ["RS", "HR", "BA", "MD", "AT", "FR", "ES", "NL"]
 
 
