@@ -29,9 +29,9 @@ from bot.content import Content, load_content
 from bot.content.limits import LABEL_MAX
 from bot.content.model import FILE_KINDS, field_specs
 from bot.engine import events as ev
+from bot.engine.bidi import FSI, PDI, isolate_ltr_runs
 from bot.engine.engine import MACHINE_TRANSLATION_NOTE
 from bot.i18n import Catalogs, TranslationError, load_translator
-from bot.i18n.bidi import FSI, PDI, isolate_ltr_runs
 from bot.i18n.catalogs import load_catalogs, read_catalog
 from bot.i18n.extract import LABEL_COMMENT, ExtractionError, _item_class, extract_content
 from bot.i18n.maintain import (

@@ -32,12 +32,12 @@ from bot.content.model import (
 )
 from bot.content.phones import ANY_COUNTRY, display_number
 from bot.engine import events as ev
+from bot.engine.bidi import isolate_ltr_runs
 from bot.engine.freetext import suggest
 from bot.engine.pathways import country_for, helping_organisations, holds, matching_pathways
 from bot.engine.screens import Button, Screen, Tally
 from bot.engine.state import NONCE_MODULUS, Session
 from bot.engine.translator import N_, Translator, format_day, language_of
-from bot.i18n.bidi import isolate_ltr_runs
 
 
 @dataclass(frozen=True)

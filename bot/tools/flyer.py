@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bot.content.model import Content, Country, PhoneLine
 from bot.content.phones import ANY_COUNTRY, display_number
+from bot.engine.bidi import isolate_ltr_runs
 from bot.engine.translator import N_, Translator, format_day, language_of
-from bot.i18n.bidi import isolate_ltr_runs
 
 #: The flyer's one line, translated like every other message.
 TAGLINE = N_("Information about your rights — anonymous, free")
