@@ -13,15 +13,13 @@ import html
 from dataclasses import dataclass
 
 from bot.content.model import Content, Country, PhoneLine
-from bot.content.phones import ANY_COUNTRY, display_number
-from bot.engine.bidi import isolate_ltr_runs
-from bot.engine.translator import N_, Translator, format_day, language_of
+from bot.content.phones import ANY_COUNTRY
+from bot.engine.render.blocks import EMERGENCY_HEADING, checked, number_line
+from bot.engine.render.text import Text
+from bot.engine.translator import N_, Translator
 
 #: The flyer's one line, translated like every other message.
 TAGLINE = N_("Information about your rights — anonymous, free")
-_EMERGENCY_HEADING = N_("Emergency numbers ({country}):")
-_CHECKED = N_("Checked: {date}")
-_NOT_CONFIRMED = N_("(not fully confirmed: check before you rely on it)")
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,8 @@ def taglines(translator: Translator, languages: list[str]) -> tuple[list[FlyerLi
         if text == TAGLINE and code.split("_")[0] != "en":
             missing.append(code)
             continue
-        rtl = language_of(translator, code).rtl
-        lines.append(FlyerLine(code, isolate_ltr_runs(text) if rtl else text, rtl))
+        shown = Text(translator, code)
+        lines.append(FlyerLine(code, shown.bidi(text), shown.language.rtl))
     return lines, missing
 
 
@@ -83,66 +81,40 @@ def build_flyer(
     """
     lines, missing = taglines(translator, languages)
     page_language = lines[0].language if lines else translator.default_language
-    lang = language_of(translator, page_language)
-
-    def _(message: str, **values: object) -> str:
-        translated = translator.gettext(lang.code, message)
-        try:
-            return translated.format(**values)
-        except (KeyError, IndexError, ValueError):
-            # A translator's broken placeholder must not stop the flyer (CI rejects it).
-            return message.format(**values)
-
-    def c(text: str) -> str:
-        return translator.gettext(lang.code, text) if text else ""
-
+    # The emergency block reads as it does on screen (same phrases, caveats and isolates).
+    t = Text(translator, page_language)
     chosen = content.country(country) if country else None
     heading, note = "", ""
     numbers: list[str] = []
     dates: list[dt.date] = []
     if chosen is not None and chosen.id != ANY_COUNTRY:
-        heading = _(_EMERGENCY_HEADING, country=c(chosen.name))
-        numbers = _emergency_lines(chosen, chosen.emergency, translator, lang.code)
-        note = c(chosen.emergency_note)
+        heading = t._(EMERGENCY_HEADING, country=t.c(chosen.name))
+        numbers = _emergency_lines(chosen, chosen.emergency, t)
+        note = t.c(chosen.emergency_note)
         dates = [line.reviewed for line in chosen.emergency]
     else:
         anywhere = content.country(ANY_COUNTRY)
         if anywhere is not None and anywhere.emergency:
-            numbers = _emergency_lines(anywhere, anywhere.emergency[:1], translator, lang.code)
-            note = c(anywhere.emergency_note)
+            numbers = _emergency_lines(anywhere, anywhere.emergency[:1], t)
+            note = t.c(anywhere.emergency_note)
             dates = [anywhere.emergency[0].reviewed]
-    checked = _(_CHECKED, date=format_day(lang.code, min(dates))) if dates else ""
-
-    def bidi(text: str) -> str:
-        # As on screen: numbers and Latin words keep their order in a right-to-left line.
-        return isolate_ltr_runs(text) if lang.rtl and text else text
-
+    bidi = t.bidi
     flyer = Flyer(
         link=link,
         qr_svg=qr_svg,
         lines=tuple(lines),
-        language=lang.code,
-        rtl=lang.rtl,
+        language=t.language.code,
+        rtl=t.language.rtl,
         emergency_heading=bidi(heading),
         emergency_lines=tuple(bidi(line) for line in numbers),
         emergency_note=bidi(note),
-        checked=bidi(checked),
+        checked=bidi(checked(t, dates)) if dates else "",
     )
     return flyer, missing
 
 
-def _emergency_lines(
-    country: Country, lines: tuple[PhoneLine, ...], translator: Translator, language: str
-) -> list[str]:
-    result = []
-    for line in lines:
-        text = (
-            f"{translator.gettext(language, line.label)}: {display_number(line.phone, country.id)}"
-        )
-        if line.confidence != "high":
-            text += " " + translator.gettext(language, _NOT_CONFIRMED)
-        result.append(text)
-    return result
+def _emergency_lines(country: Country, lines: tuple[PhoneLine, ...], t: Text) -> list[str]:
+    return [number_line(country, line, t) for line in lines]
 
 
 def render_flyer(flyer: Flyer) -> str:
