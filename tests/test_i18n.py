@@ -26,8 +26,9 @@ from babel.messages.pofile import read_po
 from bot.cli import main
 from bot.config import Settings
 from bot.content import Content, load_content
+from bot.content.fields import field_specs
 from bot.content.limits import LABEL_MAX
-from bot.content.model import FILE_KINDS, field_specs
+from bot.content.model import FILE_KINDS
 from bot.engine import events as ev
 from bot.engine.bidi import FSI, PDI, isolate_ltr_runs
 from bot.engine.render.screens import MACHINE_TRANSLATION_NOTE

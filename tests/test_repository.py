@@ -63,7 +63,6 @@ def test_no_tracked_file_names_a_path_outside_the_repository() -> None:
     assert not found, "these lines name a path outside the repository:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="engine.py, db.py and model.py are still being split")
 def test_no_module_under_bot_is_longer_than_the_limit() -> None:
     long = []
     for path in sorted((ROOT / "bot").rglob("*.py")):
