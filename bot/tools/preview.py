@@ -314,9 +314,7 @@ def render_page(page: Page, translator: Translator, alternates: dict[str, str]) 
         for button in row:
             target = page.targets.get(button.index)
             label = e(button.label)
-            if button.url:
-                cells.append(f'<a class="button" href="{e(button.url)}">{label}</a>')
-            elif button.index in page.back_buttons:
+            if button.index in page.back_buttons:
                 # Back in the chat is the screen before; in the browser, the page before.
                 href = e(_relative(page.path, page.back)) if page.back else "index.html"
                 cells.append(
