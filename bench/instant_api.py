@@ -117,7 +117,7 @@ class InstantBotApi(BaseRequest):
         self.calls[api] += 1
         if api in _ANSWERED_BY_TRUE:
             return 200, _TRUE
-        params = request_data.parameters if request_data is not None else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data is not None else {}
         if api in ("sendMessage", "editMessageText"):
             chat_id = int(params["chat_id"])
             message_id = int(params["message_id"]) if api == "editMessageText" else next(self._ids)

@@ -205,8 +205,8 @@ class Crowd:
     def run(self) -> CrowdResult:
         """Play every conversation to its end (or until the bot falls silent)."""
         began = time.perf_counter()
-        for user in self.users.values():
-            self._send_start(user)
+        for each in self.users.values():
+            self._send_start(each)
         last = began
         waiting = len(self.users)
         while waiting:

@@ -605,7 +605,7 @@ class FakeBotApiServer:
                     outer.telegram.wait_for_updates(offset, min(timeout, 2.0))
                 else:
                     time.sleep(outer.telegram.pause_for(method))
-                if outer.away:
+                if outer.gone():  # went away while this request waited
                     return
                 status, body = outer.telegram.handle(method, params)
                 self._reply(status, body)
@@ -626,6 +626,10 @@ class FakeBotApiServer:
         server = _QuietServer(("127.0.0.1", port), self._handler)
         server.daemon_threads = True
         return server
+
+    def gone(self) -> bool:
+        """Whether the server has gone away (see :meth:`go_away`)."""
+        return self.away
 
     def go_away(self) -> None:
         """Stop answering: close the port, and drop requests already waiting."""
