@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import add_command, content_or_report, settings_or_report, translator_or_report
+from bot.cli.common import add_command, content_and_translator, settings_or_report
 from bot.config import default_content_dir
 
 
@@ -46,12 +46,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = settings_or_report()
     if settings is None:
         return 2
-    content = content_or_report(args.content)
-    if content is None:
+    loaded = content_and_translator(settings, args.content)
+    if loaded is None:
         return 1
-    translator = translator_or_report(settings)
-    if translator is None:
-        return 1
+    content, translator = loaded
     offered = [language.code for language in translator.languages]
     if args.lang and args.lang not in offered:
         print(

@@ -90,6 +90,36 @@ def loaded_or_exit(args: argparse.Namespace) -> tuple[Settings, Content, Transla
     return settings, content, translator
 
 
+def loaded_in(
+    args: argparse.Namespace, languages: Callable[[Translator], list[str]]
+) -> tuple[Settings, Content, Translator, list[str]] | int:
+    """As :func:`loaded_or_exit`, with the ``languages`` the command asks for, each checked
+    (exit status 2, after saying which, when the bot does not offer one)."""
+    setup = loaded_or_exit(args)
+    if isinstance(setup, int):
+        return setup
+    settings, content, translator = setup
+    codes = languages(translator)
+    problem = unknown_language(translator, codes)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    return settings, content, translator, codes
+
+
+def content_and_translator(
+    settings: Settings, content_dir: Path
+) -> tuple[Content, Translator] | None:
+    """The content and the catalogs, or ``None`` after reporting the first that fails."""
+    content = content_or_report(content_dir)
+    if content is None:
+        return None
+    translator = translator_or_report(settings)
+    if translator is None:
+        return None
+    return content, translator
+
+
 def language_list(values: list[str] | None) -> list[str]:
     """``--lang ar --lang fr`` or ``--lang ar,fr``, in order, without repeats."""
     codes = [code.strip() for value in values or [] for code in value.split(",") if code.strip()]

@@ -7,12 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import (
-    add_command,
-    add_content_option,
-    loaded_or_exit,
-    unknown_language,
-)
+from bot.cli.common import add_command, add_content_option, loaded_in
 
 
 def register(commands: Any) -> None:
@@ -33,15 +28,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
     """Write the question tree as a Mermaid, DOT or SVG diagram."""
     from bot.tools.graph import GraphError, build_graph, pick_flow, render
 
-    setup = loaded_or_exit(args)
+    setup = loaded_in(args, lambda translator: [args.lang or translator.default_language])
     if isinstance(setup, int):
         return setup
-    _, content, translator = setup
-    language = args.lang or translator.default_language
-    problem = unknown_language(translator, [language])
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
+    _, content, translator, (language,) = setup
     try:
         flow = pick_flow(content, args.flow or "")
         text = render(build_graph(content, flow, translator, language), args.format)

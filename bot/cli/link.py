@@ -7,13 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import (
-    add_command,
-    add_content_option,
-    language_list,
-    loaded_or_exit,
-    unknown_language,
-)
+from bot.cli.common import add_command, add_content_option, language_list, loaded_in
 
 
 def register(commands: Any) -> None:
@@ -49,15 +43,10 @@ def cmd_link(args: argparse.Namespace) -> int:
         write_qr,
     )
 
-    setup = loaded_or_exit(args)
+    setup = loaded_in(args, lambda _: language_list(args.lang))
     if isinstance(setup, int):
         return setup
-    settings, content, translator = setup
-    languages = language_list(args.lang)
-    problem = unknown_language(translator, languages)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
+    settings, content, translator, languages = setup
     try:
         # One language opens the bot in it; with several, the bot lets the person choose.
         payload = validated_payload(

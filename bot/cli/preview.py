@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import (
-    add_command,
-    add_content_option,
-    language_list,
-    loaded_or_exit,
-    unknown_language,
-)
+from bot.cli.common import add_command, add_content_option, language_list, loaded_in
 
 
 def register(commands: Any) -> None:
@@ -34,15 +27,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """Write static HTML pages of every screen, linked like the buttons."""
     from bot.tools.preview import explore, write_preview
 
-    setup = loaded_or_exit(args)
+    setup = loaded_in(
+        args, lambda translator: language_list(args.lang) or [x.code for x in translator.languages]
+    )
     if isinstance(setup, int):
         return setup
-    _, content, translator = setup
-    languages = language_list(args.lang) or [lang.code for lang in translator.languages]
-    problem = unknown_language(translator, languages)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
+    _, content, translator, languages = setup
     preview = explore(content, translator, languages)
     indexes = write_preview(preview, translator, args.out)
     print(f"{len(preview.pages)} pages in {', '.join(languages)}; open {indexes[0]}")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli.common import add_command, content_or_report, settings_or_report, translator_or_report
+from bot.cli.common import add_command, content_and_translator, settings_or_report
 
 
 def register(commands: Any) -> None:
@@ -31,12 +31,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"configuration error: TELEGRAM_BOT_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.log_format)
-    content = content_or_report(settings.content_dir)
-    if content is None:
+    loaded = content_and_translator(settings, settings.content_dir)
+    if loaded is None:
         return 1
-    translator = translator_or_report(settings)
-    if translator is None:
-        return 1
+    content, translator = loaded
     from bot.storage.db import StorageError
     from bot.telegram.app import run
 
