@@ -248,7 +248,7 @@ class Engine:
                     "Sorry, I did not understand. Please use the buttons, or type one or two words."
                 ),
             )
-        views = [v.parse_view(s.view) for s in found]
+        views: list[v.View] = [s.view for s in found]
         if any(s.danger for s in found) and v.HELP not in views:
             views.insert(0, v.HELP)
         return self._show(session.with_view(str(v.Suggestions(tuple(views)))))
