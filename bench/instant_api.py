@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.request import BaseRequest, RequestData
+from tests.support.fake_telegram import InProcessRequest
 
 TOKEN = "5550001:BENCHtoken_abcdefghijklmnopqrstuvwxyz01"
 BOT = {
@@ -68,7 +68,7 @@ class Shown:
         return [data for row in self.rows for _, data in row]
 
 
-class InstantBotApi(BaseRequest):
+class InstantBotApi(InProcessRequest):
     """Answers Bot API calls instantly; counts them per method.
 
     With ``record``, it keeps the last screen of each chat (see :meth:`shown`): the call's
@@ -91,33 +91,12 @@ class InstantBotApi(BaseRequest):
             self._shown[chat_id] = Shown.of(*last)
         return self._shown[chat_id]
 
-    @property
-    def read_timeout(self) -> float | None:
-        """Nothing is read from a network."""
-        return 1.0
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
+    async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
         """The answer Telegram would give, as (HTTP status, body)."""
-        api = url.rsplit("/", 1)[-1]
+        api = api_method
         self.calls[api] += 1
         if api in _ANSWERED_BY_TRUE:
             return 200, _TRUE
-        params = request_data.parameters if request_data is not None else {}
         if api in ("sendMessage", "editMessageText"):
             chat_id = int(params["chat_id"])
             message_id = int(params["message_id"]) if api == "editMessageText" else next(self._ids)

@@ -12,17 +12,15 @@ from __future__ import annotations
 import os
 import queue
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import CONTENT_DIR, ROOT
-from tests.support.fake_telegram import TOKEN, FakeBotApiServer, FakeTelegram
+from bench.common import CONTENT_DIR
+from tests.support.bot_process import BotProcess as TestBotProcess
+from tests.support.fake_telegram import FakeBotApiServer, FakeTelegram
 
 #: Bot API methods that put a screen in front of the user.
 SCREEN_METHODS = frozenset({"sendMessage", "editMessageText"})
@@ -73,22 +71,20 @@ class ObservedTelegram(FakeTelegram):
         return status, body
 
 
-class BotProcess:
-    """``python -m bot run`` against ``server``, with its own data directory and log."""
+class BotProcess(TestBotProcess):
+    """The test suite's bot process, on the real content and every language, timed.
+
+    One run per instance; entering waits for the first getUpdates (content, catalogs and
+    storage loaded) and records how long that took.
+    """
 
     def __init__(self, server: FakeBotApiServer, work: Path, env: dict[str, str]) -> None:
-        self.server = server
         work.mkdir(parents=True, exist_ok=True)
-        self.log_path = work / "bot.log"
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": server.base_url,
-            "DATA_DIR": str(work / "data"),
-            "CONTENT_DIR": str(CONTENT_DIR),
-            **env,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
+        log_path = work / "bot.log"
+        log_path.write_text("", encoding="utf-8")
+        # LANGUAGES="" is no limit: every language of the registry, as deployed.
+        real = {"CONTENT_DIR": str(CONTENT_DIR), "LANGUAGES": "", "LOG_LEVEL": "INFO"}
+        super().__init__(server, work / "data", log_path, {**real, **env})
         #: Seconds from launch to the first getUpdates (content, catalogs, storage loaded).
         self.ready_after = 0.0
 
@@ -96,31 +92,15 @@ class BotProcess:
         telegram = self.server.telegram
         assert isinstance(telegram, ObservedTelegram)
         launched = time.perf_counter()
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self.start(wait=False)
         deadline = launched + START_TIMEOUT
         while "getUpdates" not in telegram.first_call:
-            if self.process.poll() is not None or time.perf_counter() > deadline:
-                self.process.kill()
+            if self.exited() or time.perf_counter() > deadline:
+                self.close()
                 raise RuntimeError(f"the bot did not start:\n{self.logs()}")
             time.sleep(0.01)
         self.ready_after = telegram.first_call["getUpdates"] - launched
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def logs(self) -> str:
-        """Everything the bot logged."""
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def memory(self) -> tuple[float, float]:
         """(peak, current) resident memory in MB, from /proc/<pid>/status."""
@@ -140,11 +120,9 @@ class BotProcess:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def stop(self) -> None:
+    def stop_cleanly(self) -> None:
         """SIGTERM; the bot must stop cleanly (exit 0) and log no traceback."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=START_TIMEOUT)
+        code = self.stop(timeout=START_TIMEOUT)
         logs = self.logs()
         if code != 0 or "Traceback" in logs:
             raise RuntimeError(f"the bot stopped with exit status {code}:\n{logs[-4000:]}")
@@ -205,8 +183,8 @@ class Crowd:
     def run(self) -> CrowdResult:
         """Play every conversation to its end (or until the bot falls silent)."""
         began = time.perf_counter()
-        for user in self.users.values():
-            self._send_start(user)
+        for each in self.users.values():
+            self._send_start(each)
         last = began
         waiting = len(self.users)
         while waiting:

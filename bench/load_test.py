@@ -75,7 +75,7 @@ def load(config: Config, rate_limit: int) -> Run:
             bot_cpu = bot.cpu_seconds() - bot_cpu
             server_cpu = time.process_time() - server_cpu
             peak, _ = bot.memory()
-            bot.stop()
+            bot.stop_cleanly()
     if crowd.lost or crowd.problems:
         raise RuntimeError(
             f"load test (rate limit {rate_limit}): {crowd.lost} conversation(s) lost; "

@@ -133,7 +133,7 @@ def memory(work: Path, locales: Path, languages: str) -> Memory:
         if result.lost or result.problems:
             raise RuntimeError(f"the conversation failed: {result.problems}")
         peak, rss = bot.memory()
-        bot.stop()
+        bot.stop_cleanly()
     return Memory(languages, bot.ready_after, peak, rss)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -106,97 +106,146 @@ class Settings:
             env = {**read_dotenv(Path(".env")), **os.environ}
         errors: list[str] = []
         values: dict[str, object] = {}
-
-        def text(name: str, attr: str) -> None:
-            if env.get(name, "").strip():
-                values[attr] = env[name].strip()
-
-        def number(name: str, attr: str, low: int, high: int) -> None:
-            raw = env.get(name, "").strip()
+        for var in VARIABLES:
+            raw = env.get(var.name, "").strip()
             if not raw:
-                return
-            if not raw.isdigit() or not low <= int(raw) <= high:
-                errors.append(
-                    f"{name}={raw!r} is invalid (expected a whole number from {low} to {high})"
-                )
-            else:
-                values[attr] = int(raw)
-
-        def choice(name: str, attr: str, allowed: tuple[str, ...]) -> None:
-            raw = env.get(name, "").strip()
-            if not raw:
-                return
-            if raw not in allowed and raw.upper() not in allowed:
-                errors.append(f"{name}={raw!r} is invalid (expected one of: {', '.join(allowed)})")
-            else:
-                values[attr] = raw if raw in allowed else raw.upper()
-
-        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if token:
-            if not _TOKEN.match(token):
-                errors.append(
-                    "TELEGRAM_BOT_TOKEN does not look like a bot token "
-                    "(expected digits, a colon and at least 30 letters, digits, - or _, as "
-                    "@BotFather gives it)"
-                )
-            values["telegram_token"] = token
-        for name, attr in [
-            ("DATA_DIR", "data_dir"),
-            ("CONTENT_DIR", "content_dir"),
-            ("LOCALES_DIR", "locales_dir"),
-        ]:
-            if env.get(name, "").strip():
-                values[attr] = Path(env[name].strip())
-        text("DEFAULT_LANGUAGE", "default_language")
-        if env.get("LANGUAGES", "").strip():
-            values["languages"] = tuple(c.strip() for c in env["LANGUAGES"].split(",") if c.strip())
-        if env.get("SESSION_TTL", "").strip():
+                if var.needed_with and env.get(var.needed_with, "").strip():
+                    errors.append(
+                        f"{var.name} is missing (expected it with {var.needed_with}{var.why})"
+                    )
+                continue
             try:
-                values["session_ttl"] = parse_duration(env["SESSION_TTL"])
-            except ValueError:
-                errors.append(
-                    f"SESSION_TTL={env['SESSION_TTL']!r} is invalid (expected a duration such as 3600, 90m, 24h or 7d)"
-                )
-        text("PATHWAYS_SECRET", "secret")
-        if "secret" in values and len(str(values["secret"])) < 32:
-            errors.append(
-                "PATHWAYS_SECRET is too short (expected at least 32 characters of random text)"
-            )
-        number("STATS_MIN_COUNT", "stats_min_count", 1, 1000)
-        url = env.get("WEBHOOK_URL", "").strip()
-        if url:
-            if urlparse(url).scheme != "https" or not urlparse(url).netloc:
-                errors.append(
-                    f"WEBHOOK_URL={url!r} is invalid (expected an https:// URL that Telegram can reach)"
-                )
-            values["webhook_url"] = url
-        text("WEBHOOK_LISTEN", "webhook_listen")
-        number("WEBHOOK_PORT", "webhook_port", 1, 65535)
-        secret_token = env.get("WEBHOOK_SECRET_TOKEN", "").strip()
-        if secret_token:
-            if not _SECRET_TOKEN.match(secret_token):
-                errors.append(
-                    "WEBHOOK_SECRET_TOKEN is invalid (expected 1-256 characters of A-Z, a-z, 0-9, _ and -)"
-                )
-            values["webhook_secret_token"] = secret_token
-        elif url:
-            errors.append(
-                "WEBHOOK_SECRET_TOKEN is missing (expected it with WEBHOOK_URL, so the bot can tell Telegram's requests from forged ones)"
-            )
-        api = env.get("TELEGRAM_API_URL", "").strip()
-        if api:
-            if urlparse(api).scheme not in ("http", "https") or not urlparse(api).netloc:
-                errors.append(
-                    f"TELEGRAM_API_URL={api!r} is invalid (expected a URL such as http://127.0.0.1:8081/bot)"
-                )
-            values["telegram_api_url"] = api
-        text("BOT_USERNAME", "bot_username")
-        number("TELEGRAM_RATE_LIMIT", "rate_limit", 0, 1000)
-        choice("LOG_LEVEL", "log_level", ("DEBUG", "INFO", "WARNING", "ERROR"))
-        choice("LOG_FORMAT", "log_format", ("plain", "json"))
+                values[var.attr] = var.read(raw)
+            except ValueError as exc:
+                shown = var.name if var.secret else f"{var.name}={raw!r}"
+                errors.append(f"{shown} {exc}")
         if errors:
             raise ConfigError(errors)
         return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its name, the setting it fills and how it is read.
+
+    ``read`` gets the stripped value and raises ``ValueError("is invalid (expected …)")``.
+    """
+
+    name: str
+    attr: str
+    read: Callable[[str], object]
+    #: A secret: its value is never repeated in a message.
+    secret: bool = False
+    #: Required whenever this other variable is set, because of ``why``.
+    needed_with: str = ""
+    why: str = ""
+
+
+def _number(low: int, high: int) -> Callable[[str], int]:
+    def read(raw: str) -> int:
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValueError(f"is invalid (expected a whole number from {low} to {high})")
+        return int(raw)
+
+    return read
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        if raw in allowed:
+            return raw
+        if raw.upper() in allowed:
+            return raw.upper()
+        raise ValueError(f"is invalid (expected one of: {', '.join(allowed)})")
+
+    return read
+
+
+def _matching(pattern: re.Pattern[str], problem: str) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        if not pattern.match(raw):
+            raise ValueError(problem)
+        return raw
+
+    return read
+
+
+def _url(schemes: tuple[str, ...], expected: str) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        parts = urlparse(raw)
+        if parts.scheme not in schemes or not parts.netloc:
+            raise ValueError(f"is invalid (expected {expected})")
+        return raw
+
+    return read
+
+
+def _duration(raw: str) -> dt.timedelta:
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        raise ValueError("is invalid (expected a duration such as 3600, 90m, 24h or 7d)") from None
+
+
+def _secret(raw: str) -> str:
+    if len(raw) < 32:
+        raise ValueError("is too short (expected at least 32 characters of random text)")
+    return raw
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _codes(raw: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in raw.split(",") if code.strip())
+
+
+#: Every setting's variable, in the order mistakes are reported (the README has the table).
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "TELEGRAM_BOT_TOKEN",
+        "telegram_token",
+        _matching(
+            _TOKEN,
+            "does not look like a bot token (expected digits, a colon and at least 30 "
+            "letters, digits, - or _, as @BotFather gives it)",
+        ),
+        secret=True,
+    ),
+    Variable("DATA_DIR", "data_dir", Path),
+    Variable("CONTENT_DIR", "content_dir", Path),
+    Variable("LOCALES_DIR", "locales_dir", Path),
+    Variable("DEFAULT_LANGUAGE", "default_language", _text),
+    Variable("LANGUAGES", "languages", _codes),
+    Variable("SESSION_TTL", "session_ttl", _duration),
+    Variable("PATHWAYS_SECRET", "secret", _secret, secret=True),
+    Variable("STATS_MIN_COUNT", "stats_min_count", _number(1, 1000)),
+    Variable(
+        "WEBHOOK_URL", "webhook_url", _url(("https",), "an https:// URL that Telegram can reach")
+    ),
+    Variable("WEBHOOK_LISTEN", "webhook_listen", _text),
+    Variable("WEBHOOK_PORT", "webhook_port", _number(1, 65535)),
+    Variable(
+        "WEBHOOK_SECRET_TOKEN",
+        "webhook_secret_token",
+        _matching(
+            _SECRET_TOKEN, "is invalid (expected 1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        ),
+        secret=True,
+        needed_with="WEBHOOK_URL",
+        why=", so the bot can tell Telegram's requests from forged ones",
+    ),
+    Variable(
+        "TELEGRAM_API_URL",
+        "telegram_api_url",
+        _url(("http", "https"), "a URL such as http://127.0.0.1:8081/bot"),
+    ),
+    Variable("BOT_USERNAME", "bot_username", _text),
+    Variable("TELEGRAM_RATE_LIMIT", "rate_limit", _number(0, 1000)),
+    Variable("LOG_LEVEL", "log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    Variable("LOG_FORMAT", "log_format", _choice("plain", "json")),
+)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

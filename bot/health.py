@@ -1,4 +1,4 @@
-"""``python -m bot health``: can the bot run here, and how has it been doing?
+"""The health check (``python -m bot health``): can the bot run here, how has it been doing?
 
 It checks what ``python -m bot run`` needs, in the same order and with the same code: the
 settings, the token, the content, the translations, the data directory, the pseudonymisation
@@ -15,17 +15,15 @@ exists yet, so nothing can be orphaned).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import os
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -52,35 +50,6 @@ class Health:
     def ok(self) -> bool:
         """Whether nothing stops the bot from running."""
         return not self.problems
-
-
-def register(commands: Any) -> None:
-    """Add the ``health`` command to ``commands`` (argparse's sub-parser action)."""
-    description = (
-        "check that the bot can run with this configuration (token, content, translations, "
-        "data directory, database) and show the errors it counted by kind over the last "
-        f"{ERROR_DAYS} days; exit 1 with one line per problem (the Docker HEALTHCHECK)"
-    )
-    health = commands.add_parser(
-        "health", help="check the setup and show error counts", description=description
-    )
-    health.add_argument(
-        "--quiet", action="store_true", help="print problems only (nothing when healthy)"
-    )
-    health.set_defaults(func=cmd_health)
-
-
-def cmd_health(args: argparse.Namespace) -> int:
-    """Run every check; print problems to stderr, the rest to stdout; 1 if any problem."""
-    result = check()
-    for problem in result.problems:
-        print(f"health: {problem}", file=sys.stderr)
-    if not args.quiet:
-        for line in result.passed:
-            print(f"ok: {line}")
-        if result.errors is not None:
-            print(format_errors(result.errors))
-    return 0 if result.ok else 1
 
 
 def format_errors(errors: Counter[str]) -> str:
@@ -118,18 +87,13 @@ def check(env: Mapping[str, str] | None = None) -> Health:
 
 
 def _check_content(settings: Settings, result: Health) -> None:
-    from bot.content import ContentError, load_content
+    from bot.loading import LoadError, load_content_at
 
     root = settings.content_dir
     try:
-        content = load_content(root)
-    except ContentError as exc:
-        for problem in exc.problems:
-            result.problems.append(
-                f"{root / problem.where.file}:{problem.where.line}: {problem.message}"
-            )
-        if not exc.problems:
-            result.problems.append(f"{root}: the content cannot be loaded")
+        content = load_content_at(root)
+    except LoadError as exc:
+        result.problems += exc.messages or [f"{root}: the content cannot be loaded"]
         return
     result.passed.append(
         f"content in {root} ({len(content.flows)} flow(s), {len(content.countries)} country(ies))"
@@ -137,11 +101,11 @@ def _check_content(settings: Settings, result: Health) -> None:
 
 
 def _check_translations(settings: Settings, result: Health) -> None:
-    from bot.i18n import TranslationError, load_translator
+    from bot.loading import LoadError, load_translations
 
     try:
-        translator = load_translator(settings)
-    except TranslationError as exc:
+        translator = load_translations(settings)
+    except LoadError as exc:
         result.problems.append(f"translations: {exc}")
         return
     codes = ", ".join(language.code for language in translator.languages)

@@ -27,6 +27,7 @@ from bot.engine import events as ev
 from bot.engine.engine import step
 from bot.engine.pathways import matching_pathways
 from bot.engine.translator import SourceTranslator
+from bot.engine.views import Suggestions, parse_view
 from tests.conftest import ROOT, TODAY
 from tests.support.walk import State, press, presses, start
 
@@ -287,5 +288,6 @@ def test_typed_words_find_the_topics(content: Content, typed: str, topic: str) -
     welcome = start(content, TRANSLATOR)
     outcome = step(content, welcome.session, ev.FreeText(typed), TRANSLATOR)
     assert outcome.session is not None
-    kind, _, found = outcome.session.view.partition(":")
-    assert kind == "suggest" and topic in found.split("|"), f"{typed!r} found {found}"
+    found = parse_view(outcome.session.view)
+    assert isinstance(found, Suggestions), found
+    assert parse_view(topic) in found.views, f"{typed!r} found {found}"

@@ -20,9 +20,10 @@ import pytest
 
 from bot.content import Content, ContentError, load_content, read_content
 from bot.content import model as content_model
+from bot.content.fields import field_specs
 from bot.content.limits import LABEL_MAX, MESSAGE_MAX, OPTIONS_MAX, SLUG_MAX
 from bot.content.loader import COUNTRY_RE, SLUG_RE, content_files
-from bot.content.model import FILE_KINDS, Statement, field_specs
+from bot.content.model import FILE_KINDS, Statement
 from bot.content.problems import Problem
 from bot.content.schema import all_schemas, json_schema
 from bot.content.validate import validate

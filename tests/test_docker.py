@@ -157,7 +157,12 @@ def test_secrets_data_and_clutter_stay_out_of_the_image(path: str) -> None:
 def test_what_the_dockerfile_copies_is_in_the_context() -> None:
     copied = [rest.split()[0] for kw, rest in instructions() if kw == "COPY"]
     assert copied == ["pyproject.toml", "bot", "content", "locales"]
-    samples = ["pyproject.toml", "bot/cli.py", "content/facts.yaml", "locales/languages.yaml"]
+    samples = [
+        "pyproject.toml",
+        "bot/cli/__init__.py",
+        "content/facts.yaml",
+        "locales/languages.yaml",
+    ]
     for sample in samples:
         assert (ROOT / sample).is_file(), sample
         assert docker_context_includes(sample), sample

@@ -26,12 +26,13 @@ from babel.messages.pofile import read_po
 from bot.cli import main
 from bot.config import Settings
 from bot.content import Content, load_content
+from bot.content.fields import field_specs
 from bot.content.limits import LABEL_MAX
-from bot.content.model import FILE_KINDS, field_specs
+from bot.content.model import FILE_KINDS
 from bot.engine import events as ev
-from bot.engine.engine import MACHINE_TRANSLATION_NOTE
+from bot.engine.bidi import FSI, PDI, isolate_ltr_runs
+from bot.engine.render.screens import MACHINE_TRANSLATION_NOTE
 from bot.i18n import Catalogs, TranslationError, load_translator
-from bot.i18n.bidi import FSI, PDI, isolate_ltr_runs
 from bot.i18n.catalogs import load_catalogs, read_catalog
 from bot.i18n.extract import LABEL_COMMENT, ExtractionError, _item_class, extract_content
 from bot.i18n.maintain import (
@@ -360,7 +361,7 @@ def test_python_messages_are_extracted_with_their_comments(fresh_template: Catal
     back = fresh_template.get("◀ Back")
     assert back is not None and "Translators: button label" in back.auto_comments
     note = fresh_template.get(MACHINE_TRANSLATION_NOTE)
-    assert note is not None and note.locations[0][0] == "bot/engine/engine.py"
+    assert note is not None and note.locations[0][0] == "bot/engine/render/screens.py"
     checked = fresh_template.get("Checked: {date}")
     assert checked is not None and "python-brace-format" in checked.flags
 

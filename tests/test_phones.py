@@ -1,4 +1,4 @@
-"""Phone numbers in content: validation for the listing country, display, and tel: links."""
+"""Phone numbers in content: validation for the listing country, and display."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content.phones import ANY_COUNTRY, display_number, phone_problem, tel_uri
+from bot.content.phones import ANY_COUNTRY, display_number, phone_problem
 
-#: Countries the content covers or is likely to (see /work/shared/facts).
+#: Countries the content covers or is likely to (see content/countries/).
 REGIONS = ["RS", "HR", "BA", "MD", "AT", "FR", "ES", "NL"]
 
 
@@ -91,21 +91,6 @@ def test_display_number(number: str, country: str, shown: str) -> None:
     assert display_number(number, country) == shown
 
 
-@pytest.mark.parametrize(
-    ("number", "country", "uri"),
-    [
-        ("+381 11 785 0000", "RS", "tel:+381117850000"),
-        ("011/785-0000", "RS", "tel:+381117850000"),  # national numbers get the country code
-        ("0800 100 600", "RS", "tel:+381800100600"),
-        ("192", "RS", "tel:192"),  # short numbers are dialled as they are
-        ("116 000", ANY_COUNTRY, "tel:116000"),
-        ("+43 1 5321234", ANY_COUNTRY, "tel:+4315321234"),
-    ],
-)
-def test_tel_uri(number: str, country: str, uri: str) -> None:
-    assert tel_uri(number, country) == uri
-
-
 @pytest.mark.parametrize("region", REGIONS)
 @pytest.mark.parametrize(
     "number_type", [phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE]
@@ -120,7 +105,6 @@ def test_every_format_of_a_real_number_is_accepted(region: str, number_type: int
     national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
     for written in (e164, international, national):
         assert phone_problem(written, region) is None, written
-        assert tel_uri(written, region) == f"tel:{e164}"
     for written in (e164, international):
         assert phone_problem(written, ANY_COUNTRY) is None, written
         assert display_number(written, region) == international
@@ -136,7 +120,6 @@ def test_never_raises(number: str, country: str) -> None:
     problem = phone_problem(number, country)
     assert problem is None or problem.startswith("invalid phone number")
     assert isinstance(display_number(number, country), str)
-    assert tel_uri(number, country).startswith("tel:")
 
 
 @given(

@@ -19,7 +19,10 @@ import pytest
 
 from bot.engine.screens import Tally
 from bot.engine.state import Session
-from bot.storage import ChatKeyer, Counters, Database, SessionStore
+from bot.storage.db import Database
+from bot.storage.keys import ChatKeyer
+from bot.storage.sessions import SessionStore
+from bot.storage.stats import Counters
 from tests.support.privacy import encodings, find_leaks, mask
 
 CHAT_ID = 7_123_456_789  # needs 6 bytes: SQLite stores it as a 6-byte big-endian integer

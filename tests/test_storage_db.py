@@ -21,8 +21,11 @@ import pytest
 
 import bot.storage.db as db_module
 from bot.engine.state import Session
-from bot.storage import ChatKeyer, Database, SessionStore, StorageError
+from bot.storage.db import Database
+from bot.storage.errors import StorageError
+from bot.storage.keys import ChatKeyer
 from bot.storage.migrations import MIGRATIONS, Migration, applied_migrations, migrate
+from bot.storage.sessions import SessionStore
 
 SECRET = b"s" * 64
 SESSION = Session("en", view="start", facts={"country": "AT"}, nonce=7)

@@ -13,7 +13,9 @@ import pytest
 
 import bot.storage.keys as keys_module
 from bot.config import ConfigError, Settings
-from bot.storage import ChatKeyer, Database, StorageError, load_or_create_secret
+from bot.storage.db import Database
+from bot.storage.errors import StorageError
+from bot.storage.keys import ChatKeyer, load_or_create_secret
 
 CHAT = 4_200_100_777
 ENV_SECRET = "Z" * 20 + "env-secret-0123456789"

@@ -13,8 +13,10 @@ import pytest
 
 import bot.storage.sessions as sessions_module
 from bot.engine.state import Session
-from bot.storage import ChatKeyer, Database, SessionStore, StorageError
-from bot.storage.sessions import MAX_MESSAGES
+from bot.storage.db import Database
+from bot.storage.errors import StorageError
+from bot.storage.keys import ChatKeyer
+from bot.storage.sessions import MAX_MESSAGES, SessionStore
 from tests.support.privacy import find_leaks
 
 SECRET = b"a-test-secret-that-is-long-enough-0123456789"

@@ -140,7 +140,7 @@ def test_everything_is_escaped(engine_content: Content, tmp_path: Path) -> None:
         text = path.read_text(encoding="utf-8")
         assert "<img" not in text, path
     menu = next(p for p in preview.pages if p.view == "node:menu")
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;Menu" in (
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;Menu" in (
         tmp_path / menu.path
     ).read_text(encoding="utf-8")
 

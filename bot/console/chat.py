@@ -14,19 +14,16 @@ from bot.console.render import render_screen
 from bot.content.model import Content
 from bot.deeplink import parse_payload
 from bot.engine import events as ev
+from bot.engine.commands import COMMANDS as BOT_COMMANDS
 from bot.engine.engine import Outcome, step
 from bot.engine.screens import Screen
 from bot.engine.state import Session
 from bot.engine.translator import Translator
 
-#: Typed commands, the same as the Telegram bot's plus shortcuts for the footer buttons.
+#: Typed commands: the bot's (see bot.engine.commands) plus shortcuts for the footer buttons.
 COMMANDS: dict[str, Callable[[], ev.Event]] = {
-    "/help": ev.HowTo,
-    "/language": ev.ChooseLanguage,
-    "/exit": ev.Hide,
+    **{f"/{c.name}": c.event for c in BOT_COMMANDS if c.event is not None},
     "/hide": ev.Hide,
-    "/privacy": lambda: ev.ShowTopic("about"),
-    "/reset": ev.Reset,
     "/back": ev.Back,
     "/menu": ev.Menu,
     "/sos": ev.HelpNow,
@@ -35,7 +32,7 @@ QUIT = frozenset({"/quit", "/q"})
 
 WELCOME = (
     "Pathways terminal chat. Type a button's number, or a few words. "
-    "Commands: /start /help /language /privacy /reset /exit; /quit to leave."
+    f"Commands: {' '.join('/' + c.name for c in BOT_COMMANDS)}; /quit to leave."
 )
 CLEARED = "Conversation deleted. Type /start to begin again."
 

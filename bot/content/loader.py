@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.content import limits
+from bot.content.fields import FieldSpec, field_specs
 from bot.content.model import (
     CONFIDENCE_LEVELS,
     SCHEMA_VERSION,
@@ -25,13 +26,11 @@ from bot.content.model import (
     Country,
     CountryFile,
     FactsFile,
-    FieldSpec,
     Flow,
     FlowFile,
     Located,
     Location,
     Statement,
-    field_specs,
 )
 from bot.content.problems import ContentError, Problem
 from bot.content.yamlsrc import LocatedDict, LocatedList, YamlSyntaxError, load_yaml

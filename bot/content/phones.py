@@ -81,13 +81,3 @@ def display_number(number: str, country: str) -> str:
     else:
         fmt = phonenumbers.PhoneNumberFormat.NATIONAL
     return str(phonenumbers.format_number(parsed, fmt))
-
-
-def tel_uri(number: str, country: str) -> str:
-    """A ``tel:`` URI for the number (E.164 where possible), for tap-to-call links."""
-    compact = _compact(number)
-    region = None if country == ANY_COUNTRY else country
-    parsed = _parse(compact, region)
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        return f"tel:{compact}"
-    return f"tel:{phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 from bot.content.model import Location
@@ -23,6 +24,10 @@ class Problem:
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "warning: "
         return f"{self.where}: {prefix}{self.message}"
+
+    def under(self, root: Path) -> Problem:
+        """The same problem with its file named from ``root`` (the content folder)."""
+        return replace(self, where=Location(str(root / self.where.file), self.where.line))
 
 
 class ContentError(Exception):

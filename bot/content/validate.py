@@ -8,7 +8,6 @@ nodes, stale or low-confidence facts, long screens.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -349,8 +348,3 @@ def _provenance(content: Content, today: dt.date) -> Iterator[Problem]:
                 f"{label}: confidence is {fact.confidence}; it is shown with a caveat, re-check it before launch",
                 "confidence",
             )
-
-
-def count_by_severity(problems: Iterable[Problem]) -> Counter[str]:
-    """How many errors and warnings there are."""
-    return Counter(p.severity for p in problems)

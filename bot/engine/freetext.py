@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.content.model import Content, Country, Node
+from bot.engine.views import NodeView, PathwayView
 
 #: How similar a typed word must be to a keyword (0..1) to count as a typo of it.
 TYPO_RATIO = 0.8
@@ -31,7 +32,7 @@ def normalise(text: str) -> str:
 class Suggestion:
     """A place in the content that matches the typed text."""
 
-    view: str
+    view: NodeView | PathwayView
     label: str
     score: float
     #: Whether it is about danger (so Help now is offered first).
@@ -89,7 +90,7 @@ def _candidates(
     country: Country | None,
     translate: Callable[[str, str], str],
     other_languages: Sequence[Callable[[str, str], str]],
-) -> Iterator[tuple[str, str, list[str], bool]]:
+) -> Iterator[tuple[NodeView | PathwayView, str, list[str], bool]]:
     for node in content.main.nodes:
         if node.topic:
             label = translate(node.title, node.context) if node.title else node.id
@@ -102,11 +103,11 @@ def _candidates(
                 # friends (French "asile" is one letter from Serbian "nasilje").
                 foreign = {k for other in other_languages for k in _node_keywords(node, other)}
                 keywords += [_EXACT + k for k in sorted(foreign - set(keywords)) if k]
-            yield (f"node:{node.id}", label, keywords, danger)
+            yield (NodeView(node.id), label, keywords, danger)
     if country is not None:
         for pathway in country.pathways:
             title = translate(pathway.title, "")
-            yield f"pathway:{pathway.id}", title, [normalise(title)], False
+            yield PathwayView(pathway.id), title, [normalise(title)], False
 
 
 def suggest(

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from bot.content.model import Clause, Content, Country, FactValue, Organisation, Pathway
+from bot.content.model import Clause, Content, Country, FactValue, Flow, Organisation, Pathway
 from bot.content.phones import ANY_COUNTRY
 
 
 def holds(condition: tuple[Clause, ...], facts: dict[str, FactValue]) -> bool:
     """Whether every clause of ``condition`` holds (an empty condition always does)."""
     return all(clause.holds(facts) for clause in condition)
+
+
+def known_country(content: Content, facts: dict[str, FactValue]) -> Country | None:
+    """The country the user chose, or ``None`` when none was given."""
+    code = facts.get("country")
+    return content.country(code) if isinstance(code, str) else None
+
+
+def shown_node(flow: Flow, node_id: str, facts: dict[str, FactValue]) -> str:
+    """The node to show for ``node_id``: it, or where it leads when its ``when`` fails.
+
+    A node with a condition (say, a question that matters only in EU countries) is
+    skipped for users whose facts do not match; the loop guard stops a cycle of skips.
+    """
+    node = flow.node(node_id)
+    seen: set[str] = set()
+    while (
+        node is not None
+        and node.when
+        and node.next
+        and node.id not in seen
+        and not holds(node.when, facts)
+    ):
+        seen.add(node.id)
+        node = flow.node(node.next)
+    return node.id if node is not None else node_id
 
 
 def country_for(content: Content, facts: dict[str, FactValue]) -> Country | None:

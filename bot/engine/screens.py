@@ -11,8 +11,6 @@ class Button:
 
     label: str
     index: int
-    #: A URL to open instead of pressing (e.g. ``tel:`` links); adapters may ignore it.
-    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Internationalisation: gettext catalogs, the language registry and bidirectional text.
+"""Internationalisation: gettext catalogs and the language registry.
 
 ``load_translator(settings)`` gives the engine's translator, read from ``locales/`` at
 start-up; it raises :class:`TranslationError` when an enabled language cannot be loaded.

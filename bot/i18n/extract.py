@@ -1,8 +1,8 @@
 """A Babel extractor for the content YAML, driven by the content model's field specs.
 
 Babel calls :func:`extract_content` for every file that ``babel.cfg`` maps to it. It walks
-the YAML with the same table of fields the loader uses (:func:`bot.content.model.field_specs`):
-every field whose spec is :attr:`~bot.content.model.FieldSpec.translatable` (``text``,
+the YAML with the same table of fields the loader uses (:func:`bot.content.fields.field_specs`):
+every field whose spec is :attr:`~bot.content.fields.FieldSpec.translatable` (``text``,
 ``label``, and the text of a ``statement``, written as a plain string or as a mapping with its
 own sources) becomes a message, stripped exactly as the loader strips it before the engine
 asks for its translation. So adding a translatable field to the model is the whole change.
@@ -25,8 +25,9 @@ import typing
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
+from bot.content.fields import field_specs
 from bot.content.limits import LABEL_MAX
-from bot.content.model import FILE_KINDS, Located, Statement, field_specs
+from bot.content.model import FILE_KINDS, Located, Statement
 from bot.content.yamlsrc import LocatedDict, LocatedList, YamlSyntaxError, parse_yaml
 
 #: Extracted comment on every message shown as a button label or title (one short line).

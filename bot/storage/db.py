@@ -30,14 +30,25 @@ import contextlib
 import logging
 import os
 import sqlite3
-import stat
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.storage.dbfiles import (
+    MIN_SQLITE,
+    PRAGMAS,
+    SUFFIXES,
+    Backoff,
+    check_integrity,
+    configure,
+    file_identity,
+    passive_checkpoint,
+    prepare_files,
+    remove_file,
+    truncate_checkpoint,
+)
 from bot.storage.errors import StorageError, error_name, is_busy, is_damaged
 from bot.storage.migrations import migrate
 
@@ -50,29 +61,10 @@ logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 T = TypeVar("T")
 
-#: Set on every connection. ``secure_delete`` zeroes deleted content instead of leaving it in
-#: free space; ``synchronous = NORMAL`` is safe with WAL (a power cut may lose the last
-#: commits, never consistency); ``journal_size_limit = 0`` truncates the WAL whenever it is
-#: reset, so old page versions are not kept around in it. ``wal_autocheckpoint = 0``: SQLite
-#: would checkpoint inside whichever commit crosses 1,000 pages, and that commit may be one
-#: run on the event loop's thread; :class:`Database` checkpoints on aiosqlite's thread instead
-#: (every :data:`CHECKPOINT_EVERY` writes).
-PRAGMAS: tuple[str, ...] = (
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA secure_delete = ON",
-    "PRAGMA synchronous = NORMAL",
-    "PRAGMA journal_size_limit = 0",
-    "PRAGMA wal_autocheckpoint = 0",
-)
 #: Writes between two (passive) checkpoints. A session save writes one page, so this is
 #: SQLite's own default of 1,000 pages (a WAL of about 4 MB). Each checkpoint syncs the file,
 #: so doing it more often costs more.
 CHECKPOINT_EVERY = 1000
-#: RETURNING (3.35) is used by forgetting; JSON functions are built in from 3.38 on most
-#: builds, and were an extension before.
-MIN_SQLITE = (3, 35, 0)
-_SUFFIXES = ("", "-wal", "-shm", "-journal")
-
 #: Positional (``?``) or named (``:name``) parameters.
 Params = Sequence[Any] | Mapping[str, Any]
 Row = tuple[Any, ...]
@@ -151,7 +143,7 @@ class Database:
             if conn is None:
                 return
             try:
-                await _checkpoint(conn)
+                await truncate_checkpoint(conn)
             except sqlite3.Error as exc:
                 logger.warning("WAL checkpoint at close failed (%s)", error_name(exc))
             finally:
@@ -228,8 +220,8 @@ class Database:
         """Copy the WAL into the main file and truncate the WAL, so old page versions
         (including deleted rows) are gone from disk; ``False`` if a reader kept blocking it
         for ``busy_timeout``."""
-        backoff = _Backoff(self._busy_timeout)
-        while not await self.run(_checkpoint):
+        backoff = Backoff(self._busy_timeout)
+        while not await self.run(truncate_checkpoint):
             if not await backoff.wait():
                 logger.warning("WAL checkpoint incomplete: another connection is reading")
                 return False
@@ -299,7 +291,7 @@ class Database:
         if self._raw is None or self._closed:
             return False
         try:
-            return self._stat() == self._seen
+            return file_identity(self._fspath) == self._seen
         except OSError:
             return False
 
@@ -320,7 +312,7 @@ class Database:
 
     async def _checkpoint_quietly(self) -> None:
         try:
-            await self.run(_passive_checkpoint)
+            await self.run(passive_checkpoint)
         except StorageError as exc:
             # The next one (or the checkpoint at close) catches up; the data is in the WAL.
             logger.warning("background WAL checkpoint failed (%s)", type(exc).__name__)
@@ -328,7 +320,7 @@ class Database:
             self._checkpointing = None
 
     async def _retrying(self, operation: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        backoff = _Backoff(self._retry_for)
+        backoff = Backoff(self._retry_for)
         while True:
             try:
                 return await operation(self._connection())
@@ -350,7 +342,7 @@ class Database:
 
     async def _connect(self) -> None:
         """Create the file (0600) if needed, connect, set pragmas, migrate."""
-        self._prepare_files()
+        prepare_files(self.path)
         raw: list[sqlite3.Connection] = []
 
         def connector() -> sqlite3.Connection:
@@ -364,23 +356,13 @@ class Database:
 
         conn = await aiosqlite.Connection(connector, iter_chunk_size=64)
         try:
+            self._conn = conn
 
-            async def configure(conn: aiosqlite.Connection) -> None:
-                await conn.execute("PRAGMA busy_timeout = 0")  # we wait: see the module doc
-                async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-                    row = await cursor.fetchone()
-                mode = str(row[0]).lower() if row else ""
-                if mode != "wal":
-                    raise StorageError(
-                        f"cannot use WAL journaling for {self.path} (got {mode!r}); "
-                        "keep DATA_DIR on a local file system"
-                    )
-                for pragma in PRAGMAS:
-                    await conn.execute(pragma)
+            async def set_up(conn: aiosqlite.Connection) -> None:
+                await configure(conn, self.path)
                 await migrate(conn)
 
-            self._conn = conn
-            await self._retrying(configure)
+            await self._retrying(set_up)
         except BaseException:
             self._conn = None
             await conn.close()
@@ -389,40 +371,9 @@ class Database:
         self.generation += 1
         self._remember_file()
 
-    def _prepare_files(self) -> None:
-        directory = self.path.parent
-        try:
-            if not directory.exists():
-                directory.mkdir(mode=0o700, parents=True)
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-        except OSError as exc:
-            raise StorageError(
-                f"cannot create the database {self.path} ({exc.strerror}); "
-                "check that DATA_DIR exists and is writable"
-            ) from exc
-        for suffix in _SUFFIXES:
-            file = self.path.with_name(self.path.name + suffix)
-            with contextlib.suppress(FileNotFoundError):
-                if stat.S_IMODE(file.stat().st_mode) & 0o077:
-                    # Someone loosened it (or an old copy was restored): only we read it.
-                    logger.warning("%s was readable by others; set its mode to 0600", file.name)
-                    file.chmod(0o600)
-
-    def _stat(self) -> tuple[int, int, int, int] | None:
-        """(device, inode, size, mtime) of the file; ``None`` when it (or its folder) is gone.
-
-        Raises ``OSError`` when the file exists but cannot be looked at.
-        """
-        try:
-            info = os.stat(self._fspath)  # noqa: PTH116 (see _fspath)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
     def _remember_file(self) -> None:
         try:
-            self._seen = self._stat()
+            self._seen = file_identity(self._fspath)
         except OSError:
             self._seen = None  # the next operation looks again (and reports the problem)
 
@@ -443,7 +394,7 @@ class Database:
             await self._reconnect()
             return
         try:
-            now = self._stat()
+            now = file_identity(self._fspath)
         except OSError as exc:
             raise StorageError(f"cannot check the database {self.path} ({exc.strerror})") from exc
         if now == self._seen:
@@ -458,7 +409,7 @@ class Database:
             await self._reconnect(remove_siblings=True)
             return
         # Same file, changed by someone else: the stats command's checkpoint, or damage.
-        problem = await asyncio.to_thread(_check_integrity, self.path, self._busy_timeout)
+        problem = await asyncio.to_thread(check_integrity, self.path, self._busy_timeout)
         if problem:
             await self._recreate(f"was changed by something else and is damaged ({problem})")
 
@@ -472,8 +423,8 @@ class Database:
                 await conn.close()
         if not remove_siblings:
             return
-        for suffix in _SUFFIXES[1:]:
-            _remove(self.path.with_name(self.path.name + suffix))
+        for suffix in SUFFIXES[1:]:
+            remove_file(self.path.with_name(self.path.name + suffix))
 
     async def _reconnect(self, *, remove_siblings: bool = False) -> None:
         await self._disconnect(remove_siblings=remove_siblings)
@@ -492,56 +443,6 @@ class Database:
             reason,
         )
         await self._disconnect(remove_siblings=True)
-        _remove(self.path)
+        remove_file(self.path)
         self.recreated += 1
         await self._connect()
-
-
-class _Backoff:
-    """Waits between attempts, longer each time, until ``budget`` seconds have passed."""
-
-    def __init__(self, budget: float) -> None:
-        self._deadline = time.monotonic() + budget
-        self._delay = 0.002
-
-    async def wait(self) -> bool:
-        """Sleep before the next attempt; ``False`` (at once) when the time is up."""
-        if time.monotonic() >= self._deadline:
-            return False
-        await asyncio.sleep(self._delay)
-        self._delay = min(self._delay * 2, 0.5)
-        return True
-
-
-def _remove(file: Path) -> None:
-    try:
-        file.unlink(missing_ok=True)
-    except NotADirectoryError:
-        pass  # its folder is gone (replaced by a file): _connect says so
-    except OSError as exc:
-        raise StorageError(f"cannot remove {file} ({exc.strerror})") from exc
-
-
-async def _checkpoint(conn: aiosqlite.Connection) -> bool:
-    async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-        row = await cursor.fetchone()
-    return row is not None and row[0] == 0
-
-
-async def _passive_checkpoint(conn: aiosqlite.Connection) -> None:
-    await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
-
-
-def _check_integrity(path: Path, timeout: float) -> str:
-    """'' if a fresh connection reads ``path`` as a sound database, else what is wrong."""
-    try:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    except sqlite3.Error as exc:
-        return error_name(exc)
-    try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.Error as exc:
-        return "" if is_busy(exc) else error_name(exc)
-    finally:
-        conn.close()
-    return "" if rows == [("ok",)] else "quick_check failed"

@@ -20,12 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.storage.db import Database, StorageError
+from bot.storage.formats import Format, View
 from bot.storage.stats import Counters, StatRow, suppress
-
-Format = Literal["table", "csv", "json"]
-View = Literal["kind", "campaign"]
-FORMATS: tuple[Format, ...] = ("table", "csv", "json")
-VIEWS: tuple[View, ...] = ("kind", "campaign")
 
 SMALL = "below the minimum count"
 WITHHELD = "would reveal a suppressed daily count by subtraction"

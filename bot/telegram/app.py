@@ -27,7 +27,9 @@ from bot.config import Settings
 from bot.content.model import Content
 from bot.engine.screens import Tally
 from bot.engine.translator import Translator
+from bot.loading import load_pair
 from bot.logs import ErrorCounter
+from bot.reload import ContentReloader
 from bot.storage.db import Database, StorageError
 from bot.storage.keys import ChatKeyer, load_or_create_secret
 from bot.storage.sessions import SessionStore
@@ -36,7 +38,6 @@ from bot.telegram.commands import publish_commands
 from bot.telegram.dispatch import UpdateDispatcher
 from bot.telegram.handlers import Conversations
 from bot.telegram.runner import serve
-from bot.tools.reload import ContentReloader, ReloadError
 
 logger = logging.getLogger(__name__)
 
@@ -221,25 +222,6 @@ def content_reloader(
         interval=WATCH_EVERY if watch else SIGHUP_ONLY,
         on_change=install,
     )
-
-
-def load_pair(settings: Settings) -> tuple[Content, Translator]:
-    """Content and translations from the configured folders; :class:`ReloadError` if broken."""
-    from bot.content import ContentError, load_content
-    from bot.i18n import TranslationError, load_translator
-
-    root = settings.content_dir
-    try:
-        content = load_content(root)
-    except ContentError as exc:
-        raise ReloadError(
-            [f"{root / p.where.file}:{p.where.line}: {p.message}" for p in exc.problems]
-        ) from exc
-    try:
-        translator = load_translator(settings)
-    except TranslationError as exc:
-        raise ReloadError(str(exc).splitlines()) from exc
-    return content, translator
 
 
 def run(

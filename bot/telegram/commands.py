@@ -7,18 +7,13 @@ import logging
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
+from bot.engine.commands import COMMANDS as BOT_COMMANDS
 from bot.engine.translator import N_, Translator
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = (
-    ("start", N_("Begin again")),
-    ("help", N_("How to use this bot")),
-    ("language", N_("Change the language")),
-    ("privacy", N_("What we keep and what we do not")),
-    ("reset", N_("Forget my answers")),
-    ("exit", N_("Delete this conversation now")),
-)
+#: The bot's commands and their descriptions, from the one table.
+COMMANDS = tuple((c.name, c.description) for c in BOT_COMMANDS)
 DESCRIPTION = N_(
     "Information about your rights and your options to stay, if you were brought to Europe "
     "and exploited. Anonymous and free: we never ask your name. In danger? Press Help now."

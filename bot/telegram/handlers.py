@@ -24,6 +24,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.content.model import Content
 from bot.deeplink import parse_payload
 from bot.engine import events as ev
+from bot.engine.commands import command_event
 from bot.engine.engine import Engine
 from bot.engine.screens import Screen
 from bot.engine.state import NONCE_MODULUS
@@ -155,14 +156,7 @@ class Conversations:
     async def on_command(self, update: Update, context: Context) -> None:
         """The other commands; an unknown one shows how to use the bot."""
         name = _command_name(update.effective_message.text if update.effective_message else None)
-        events: dict[str, ev.Event] = {
-            "help": ev.HowTo(),
-            "language": ev.ChooseLanguage(),
-            "exit": ev.Hide(),
-            "privacy": ev.ShowTopic("about"),
-            "reset": ev.Reset(),
-        }
-        await self._run(update, context, events.get(name, ev.HowTo()))
+        await self._run(update, context, command_event(name) or ev.HowTo())
 
     async def on_callback(self, update: Update, context: Context) -> None:
         """A button: answer the query at once, then apply the press."""

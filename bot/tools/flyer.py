@@ -1,7 +1,8 @@
 """A printable A4 flyer: the QR code, the link, one line per language, the emergency number.
 
 The page is plain HTML with print CSS (``@page { size: A4 }``), so an NGO prints it from any
-browser, or turns it into a PDF with the browser's "Save as PDF". Every text is escaped;
+browser, or turns it into a PDF with the browser's "Save as PDF". The template
+(``templates/flyer.html``) escapes every text;
 each language's line carries its own ``lang`` and ``dir``, so Arabic reads right to left on
 a page that is otherwise left to right.
 """
@@ -9,19 +10,17 @@ a page that is otherwise left to right.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 
 from bot.content.model import Content, Country, PhoneLine
-from bot.content.phones import ANY_COUNTRY, display_number
-from bot.engine.translator import N_, Translator, format_day, language_of
-from bot.i18n.bidi import isolate_ltr_runs
+from bot.content.phones import ANY_COUNTRY
+from bot.engine.render.blocks import EMERGENCY_HEADING, checked, number_line
+from bot.engine.render.text import Text
+from bot.engine.translator import N_, Translator
+from bot.tools.pages import Markup, render
 
 #: The flyer's one line, translated like every other message.
 TAGLINE = N_("Information about your rights — anonymous, free")
-_EMERGENCY_HEADING = N_("Emergency numbers ({country}):")
-_CHECKED = N_("Checked: {date}")
-_NOT_CONFIRMED = N_("(not fully confirmed: check before you rely on it)")
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,8 @@ def taglines(translator: Translator, languages: list[str]) -> tuple[list[FlyerLi
         if text == TAGLINE and code.split("_")[0] != "en":
             missing.append(code)
             continue
-        rtl = language_of(translator, code).rtl
-        lines.append(FlyerLine(code, isolate_ltr_runs(text) if rtl else text, rtl))
+        shown = Text(translator, code)
+        lines.append(FlyerLine(code, shown.bidi(text), shown.language.rtl))
     return lines, missing
 
 
@@ -83,98 +82,50 @@ def build_flyer(
     """
     lines, missing = taglines(translator, languages)
     page_language = lines[0].language if lines else translator.default_language
-    lang = language_of(translator, page_language)
-
-    def _(message: str, **values: object) -> str:
-        translated = translator.gettext(lang.code, message)
-        try:
-            return translated.format(**values)
-        except (KeyError, IndexError, ValueError):
-            # A translator's broken placeholder must not stop the flyer (CI rejects it).
-            return message.format(**values)
-
-    def c(text: str) -> str:
-        return translator.gettext(lang.code, text) if text else ""
-
+    # The emergency block reads as it does on screen (same phrases, caveats and isolates).
+    t = Text(translator, page_language)
     chosen = content.country(country) if country else None
     heading, note = "", ""
     numbers: list[str] = []
     dates: list[dt.date] = []
     if chosen is not None and chosen.id != ANY_COUNTRY:
-        heading = _(_EMERGENCY_HEADING, country=c(chosen.name))
-        numbers = _emergency_lines(chosen, chosen.emergency, translator, lang.code)
-        note = c(chosen.emergency_note)
+        heading = t._(EMERGENCY_HEADING, country=t.c(chosen.name))
+        numbers = _emergency_lines(chosen, chosen.emergency, t)
+        note = t.c(chosen.emergency_note)
         dates = [line.reviewed for line in chosen.emergency]
     else:
         anywhere = content.country(ANY_COUNTRY)
         if anywhere is not None and anywhere.emergency:
-            numbers = _emergency_lines(anywhere, anywhere.emergency[:1], translator, lang.code)
-            note = c(anywhere.emergency_note)
+            numbers = _emergency_lines(anywhere, anywhere.emergency[:1], t)
+            note = t.c(anywhere.emergency_note)
             dates = [anywhere.emergency[0].reviewed]
-    checked = _(_CHECKED, date=format_day(lang.code, min(dates))) if dates else ""
-
-    def bidi(text: str) -> str:
-        # As on screen: numbers and Latin words keep their order in a right-to-left line.
-        return isolate_ltr_runs(text) if lang.rtl and text else text
-
+    bidi = t.bidi
     flyer = Flyer(
         link=link,
         qr_svg=qr_svg,
         lines=tuple(lines),
-        language=lang.code,
-        rtl=lang.rtl,
+        language=t.language.code,
+        rtl=t.language.rtl,
         emergency_heading=bidi(heading),
         emergency_lines=tuple(bidi(line) for line in numbers),
         emergency_note=bidi(note),
-        checked=bidi(checked),
+        checked=bidi(checked(t, dates)) if dates else "",
     )
     return flyer, missing
 
 
-def _emergency_lines(
-    country: Country, lines: tuple[PhoneLine, ...], translator: Translator, language: str
-) -> list[str]:
-    result = []
-    for line in lines:
-        text = (
-            f"{translator.gettext(language, line.label)}: {display_number(line.phone, country.id)}"
-        )
-        if line.confidence != "high":
-            text += " " + translator.gettext(language, _NOT_CONFIRMED)
-        result.append(text)
-    return result
+def _emergency_lines(country: Country, lines: tuple[PhoneLine, ...], t: Text) -> list[str]:
+    return [number_line(country, line, t) for line in lines]
 
 
 def render_flyer(flyer: Flyer) -> str:
     """The flyer as a standalone HTML page, A4 when printed."""
-    e = html.escape
-    direction = "rtl" if flyer.rtl else "ltr"
-    taglines_html = "\n".join(
-        f'    <p class="tagline" lang="{e(line.language)}" dir="{"rtl" if line.rtl else "ltr"}">'
-        f"{e(line.text)}</p>"
-        for line in flyer.lines
-    )
-    emergency = ""
-    if flyer.emergency_lines:
-        parts = []
-        if flyer.emergency_heading:
-            parts.append(f'      <p class="heading">{e(flyer.emergency_heading)}</p>')
-        parts += [f'      <p class="number">{e(line)}</p>' for line in flyer.emergency_lines]
-        if flyer.emergency_note:
-            parts.append(f'      <p class="note">{e(flyer.emergency_note)}</p>')
-        if flyer.checked:
-            parts.append(f'      <p class="checked">{e(flyer.checked)}</p>')
-        emergency = '    <section class="emergency">\n' + "\n".join(parts) + "\n    </section>"
-    title = flyer.lines[0].text if flyer.lines else flyer.link
-    return _PAGE.format(
-        lang=e(flyer.language),
-        dir=direction,
-        title=e(title),
-        taglines=taglines_html,
-        qr=flyer.qr_svg,
-        link_href=e(flyer.link, quote=True),
-        link=e(flyer.link),
-        emergency=emergency,
+    return render(
+        "flyer.html",
+        flyer=flyer,
+        title=flyer.lines[0].text if flyer.lines else flyer.link,
+        # Made by segno from the link alone: markup already, and nothing else goes in it.
+        qr_svg=Markup(flyer.qr_svg),
         density=_density(len(flyer.lines)),
     )
 
@@ -184,48 +135,3 @@ def _density(languages: int) -> str:
     if languages <= 3:
         return "few"
     return "some" if languages <= 6 else "many"
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}" dir="{dir}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title}</title>
-  <style>
-    @page {{ size: A4; margin: 15mm; }}
-    * {{ box-sizing: border-box; }}
-    html, body {{ margin: 0; color: #000; background: #fff; }}
-    body {{ font-family: "Noto Sans", "Noto Naskh Arabic", "DejaVu Sans", Arial, sans-serif; }}
-    .sheet {{ width: 180mm; min-height: 260mm; margin: 0 auto; padding-top: 10mm;
-             display: flex; flex-direction: column; align-items: center; text-align: center; }}
-    .tagline {{ font-size: 20pt; font-weight: bold; margin: 0 0 4mm; line-height: 1.35; }}
-    .qr {{ width: 95mm; height: 95mm; margin: 6mm 0 2mm; }}
-    .link {{ font-family: "DejaVu Sans Mono", monospace; font-size: 13pt; margin: 0 0 8mm;
-             overflow-wrap: anywhere; unicode-bidi: isolate; }}
-    .link a {{ color: #000; text-decoration: none; }}
-    .emergency {{ border: 1.5pt solid #000; border-radius: 3mm; padding: 3mm 6mm; width: 150mm; }}
-    .emergency p {{ margin: 1.5mm 0; }}
-    .heading {{ font-size: 13pt; font-weight: bold; }}
-    .number {{ font-size: 18pt; font-weight: bold; }}
-    .note, .checked {{ font-size: 10pt; }}
-    .some .tagline {{ font-size: 14pt; margin-bottom: 2mm; }}
-    .many .tagline {{ font-size: 11pt; margin-bottom: 1mm; line-height: 1.25; }}
-    .many .qr {{ width: 70mm; height: 70mm; }}
-    @media screen {{
-      body {{ background: #ddd; padding: 10mm 0; }}
-      .sheet {{ width: 210mm; min-height: 297mm; padding: 20mm 15mm; background: #fff;
-               box-shadow: 0 1mm 4mm rgba(0, 0, 0, .3); }}
-    }}
-  </style>
-</head>
-<body>
-  <main class="sheet {density}">
-{taglines}
-    {qr}
-    <p class="link" dir="ltr"><a href="{link_href}">{link}</a></p>
-{emergency}
-  </main>
-</body>
-</html>
-"""

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.content.model import Clause, Content, Flow, Node
-from bot.engine.translator import N_, Translator
+from bot.engine.render.blocks import CONTINUE
+from bot.engine.translator import Translator
 
 Format = Literal["mermaid", "dot", "svg"]
 FORMATS: tuple[Format, ...] = ("mermaid", "dot", "svg")
 #: How much of a node's text a diagram box shows.
 TEXT_PREVIEW = 70
-_CONTINUE = N_("Continue ▶")
 GRAPHVIZ_MISSING = (
     "the dot program of Graphviz is not installed: install graphviz "
     "(apt-get install graphviz) or use --format mermaid"
@@ -151,7 +151,7 @@ def build_graph(content: Content, flow: Flow, translator: Translator, language: 
         if node.next and flow.node(node.next) is not None:
             edges.append(
                 GraphEdge(
-                    source, diagram_id("n", node.next), translator.gettext(language, _CONTINUE)
+                    source, diagram_id("n", node.next), translator.gettext(language, CONTINUE)
                 )
             )
     groups: list[Group] = []

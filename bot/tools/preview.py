@@ -20,7 +20,6 @@ pages come from the real engine, walked breadth first from the start in each lan
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from collections import deque
@@ -35,6 +34,7 @@ from bot.engine.engine import step
 from bot.engine.screens import Screen
 from bot.engine.state import Session
 from bot.engine.translator import Translator, language_of
+from bot.tools.pages import render
 
 STYLESHEET = "preview.css"
 HIDDEN_PAGE = "hidden.html"
@@ -264,9 +264,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-# -- HTML --------------------------------------------------------------------------------
-
-e = html.escape
+# -- HTML (templates/preview_*.html) ------------------------------------------------------
 
 
 def _relative(from_path: str, to_path: str) -> str:
@@ -276,33 +274,8 @@ def _relative(from_path: str, to_path: str) -> str:
     return target_file if source_dir == target_dir else f"../{to_path}"
 
 
-def _document(language: str, rtl: bool, title: str, body: str, *, depth: int = 1) -> str:
-    prefix = "../" * depth
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{e(language)}" dir="{"rtl" if rtl else "ltr"}">\n'
-        "<head>\n"
-        '  <meta charset="utf-8">\n'
-        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"  <title>{e(title)} · Pathways preview</title>\n"
-        f'  <link rel="stylesheet" href="{prefix}{STYLESHEET}">\n'
-        "</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
-
-
 def _facts_text(facts: tuple[tuple[str, FactValue], ...]) -> str:
     return ", ".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in facts)
-
-
-def _bubble(screen: Screen) -> str:
-    parts = []
-    if screen.note:
-        parts.append(f'<p class="note">{e(screen.note)}</p>')
-    if screen.title:
-        parts.append(f'<p class="title">{e(screen.title)}</p>')
-    parts += [f"<p>{e(paragraph)}</p>" for paragraph in screen.text.split("\n\n") if paragraph]
-    return '<div class="bubble">\n      ' + "\n      ".join(parts) + "\n    </div>"
 
 
 def render_page(page: Page, translator: Translator, alternates: dict[str, str]) -> str:
@@ -313,64 +286,47 @@ def render_page(page: Page, translator: Translator, alternates: dict[str, str]) 
         cells = []
         for button in row:
             target = page.targets.get(button.index)
-            label = e(button.label)
-            if button.url:
-                cells.append(f'<a class="button" href="{e(button.url)}">{label}</a>')
-            elif button.index in page.back_buttons:
+            back = button.index in page.back_buttons
+            if back:
                 # Back in the chat is the screen before; in the browser, the page before.
-                href = e(_relative(page.path, page.back)) if page.back else "index.html"
-                cells.append(
-                    f'<a class="button" href="{href}" '
-                    f'onclick="if (history.length > 1) {{ history.back(); return false; }}">'
-                    f"{label}</a>"
-                )
-            elif target is None:
-                cells.append(
-                    f'<span class="button disabled" title="not part of this preview">{label}</span>'
-                )
+                href: str | None = _relative(page.path, page.back) if page.back else "index.html"
             else:
-                href = e(_relative(page.path, target))
-                cells.append(f'<a class="button" href="{href}">{label}</a>')
-        rows.append('      <div class="row">' + "".join(cells) + "</div>")
-    switch = " ".join(
-        f'<a href="{e(_relative(page.path, path))}" lang="{e(code)}">{e(code)}</a>'
-        for code, path in sorted(alternates.items())
-        if code != page.language
+                href = _relative(page.path, target) if target is not None else None
+            cells.append({"label": button.label, "href": href, "back": back})
+        rows.append(cells)
+    return render(
+        "preview_page.html",
+        stylesheet=STYLESHEET,
+        language=language.code,
+        rtl=language.rtl,
+        title=page.screen.title or page.view,
+        root="../",
+        page=page,
+        screen=page.screen,
+        facts=_facts_text(page.facts),
+        alternates=[
+            (code, _relative(page.path, path))
+            for code, path in sorted(alternates.items())
+            if code != page.language
+        ],
+        rows=rows,
     )
-    facts = _facts_text(page.facts)
-    bar = (
-        '  <header class="bar" dir="ltr" lang="en">'
-        f'<a href="index.html">All screens ({e(page.language)})</a>'
-        f" · <code>{e(page.view)}</code>"
-        + (f" · {e(facts)}" if facts else "")
-        + (f" · also in: {switch}" if switch else "")
-        + "</header>"
-    )
-    body = (
-        f"{bar}\n"
-        '  <main class="chat">\n'
-        f"    {_bubble(page.screen)}\n"
-        '    <nav class="keyboard">\n' + "\n".join(rows) + "\n    </nav>\n"
-        "  </main>"
-    )
-    title = page.screen.title or page.view
-    return _document(language.code, language.rtl, title, body)
 
 
 def render_hidden(screen: Screen, language: str, translator: Translator, start: str) -> str:
     """What is left after Hide: the neutral line the bot leaves, and a way back in."""
     lang = language_of(translator, language)
-    body = (
-        '  <header class="bar" dir="ltr" lang="en"><a href="index.html">'
-        f"All screens ({e(language)})</a> · Hide: the bot deletes the conversation's messages "
-        "and forgets the session; this is all that may remain.</header>\n"
-        '  <main class="chat">\n'
-        f"    {_bubble(screen)}\n"
-        f'    <p class="restart" dir="ltr" lang="en"><a href="{e(_relative(f"{language}/{HIDDEN_PAGE}", start))}">'
-        "Start again</a></p>\n"
-        "  </main>"
+    return render(
+        "preview_hidden.html",
+        stylesheet=STYLESHEET,
+        language=lang.code,
+        rtl=lang.rtl,
+        title="Hide",
+        root="../",
+        code=language,
+        screen=screen,
+        start=_relative(f"{language}/{HIDDEN_PAGE}", start),
     )
-    return _document(lang.code, lang.rtl, "Hide", body)
 
 
 def render_language_index(
@@ -378,49 +334,43 @@ def render_language_index(
 ) -> str:
     """Every screen of one language, grouped by view, with the facts that led there."""
     lang = language_of(translator, language)
-    groups: dict[str, list[Page]] = {}
+    here = f"{language}/index.html"
+    by_view: dict[str, list[Page]] = {}
     for page in pages:
-        groups.setdefault(page.view, []).append(page)
-    items = []
-    for view, variants in groups.items():
+        by_view.setdefault(page.view, []).append(page)
+    groups = []
+    for view, variants in by_view.items():
         screen = variants[0].screen
+        links = [
+            {"href": _relative(here, p.path), "facts": _facts_text(p.facts) or "no answers yet"}
+            for p in variants
+        ]
         # Screens without a title are named by the start of their text.
         title = screen.title or " ".join(screen.text.split())[:60] or view
-        links = []
-        for page in variants:
-            facts = _facts_text(page.facts) or "no answers yet"
-            links.append(
-                f'<li><a href="{e(_relative(f"{language}/index.html", page.path))}">'
-                f'<span dir="ltr">{e(facts)}</span></a></li>'
-            )
-        items.append(
-            f'    <li><b>{e(title)}</b> <code dir="ltr">{e(view)}</code>\n'
-            f"      <ul>{''.join(links)}</ul></li>"
-        )
-    body = (
-        '  <header class="bar" dir="ltr" lang="en"><a href="../index.html">All languages</a>'
-        f" · {e(lang.native_name)} ({e(language)}) · {len(pages)} screens</header>\n"
-        '  <main class="index">\n'
-        f'    <p class="start"><a class="button" href="{e(_relative(f"{language}/index.html", start))}">'
-        f"▶ {e(lang.native_name)}</a></p>\n"
-        f'    <ol class="screens">\n' + "\n".join(items) + "\n    </ol>\n"
-        "  </main>"
+        groups.append({"title": title, "view": view, "links": links})
+    return render(
+        "preview_language.html",
+        stylesheet=STYLESHEET,
+        language=lang.code,
+        rtl=lang.rtl,
+        title=lang.native_name,
+        root="../",
+        code=language,
+        native_name=lang.native_name,
+        count=len(pages),
+        start=_relative(here, start),
+        groups=groups,
     )
-    return _document(lang.code, lang.rtl, lang.native_name, body)
 
 
 def render_index(translator: Translator, languages: list[str]) -> str:
     """The entry page: one link per language."""
-    links = []
-    for code in languages:
-        lang = language_of(translator, code)
-        direction = "rtl" if lang.rtl else "ltr"
-        links.append(
-            f'    <li><a href="{e(code)}/index.html" lang="{e(code)}" dir="{direction}">'
-            f"{e(lang.native_name)}</a> <code>{e(code)}</code></li>"
-        )
-    body = (
-        '  <main class="index">\n    <h1>Pathways: preview of every screen</h1>\n'
-        "    <ul>\n" + "\n".join(links) + "\n    </ul>\n  </main>"
+    return render(
+        "preview_index.html",
+        stylesheet=STYLESHEET,
+        language="en",
+        rtl=False,
+        title="Languages",
+        root="",
+        languages=[language_of(translator, code) for code in languages],
     )
-    return _document("en", False, "Languages", body, depth=0)

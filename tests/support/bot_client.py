@@ -27,8 +27,12 @@ class BotClient:
     """One user's private chat with the bot."""
 
     def __init__(
-        self, app: Application, runtime: Runtime, telegram: FakeTelegram, chat_id: int
-    ) -> None:  # type: ignore[type-arg]
+        self,
+        app: Application,  # type: ignore[type-arg]
+        runtime: Runtime,
+        telegram: FakeTelegram,
+        chat_id: int,
+    ) -> None:
         self.app = app
         self.runtime = runtime
         self.telegram = telegram

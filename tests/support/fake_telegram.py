@@ -520,14 +520,15 @@ class FakeTelegram:
                 self._lock.wait(remaining)
 
 
-class FakeRequest(BaseRequest):
-    """python-telegram-bot's HTTP seam, answered in-process by a :class:`FakeTelegram`."""
+class InProcessRequest(BaseRequest):
+    """python-telegram-bot's HTTP seam, answered in-process: subclasses give :meth:`answer`.
 
-    def __init__(self, telegram: FakeTelegram) -> None:
-        self.telegram = telegram
+    Shared by :class:`FakeRequest` and the benchmarks' instant Bot API.
+    """
 
     @property
     def read_timeout(self) -> float | None:
+        """Nothing is read from a network."""
         return 1.0
 
     async def initialize(self) -> None:
@@ -547,8 +548,22 @@ class FakeRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         """Answer the call; parameters arrive exactly as python-telegram-bot sends them."""
-        api_method = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data is not None else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data is not None else {}
+        return await self.answer(url.rsplit("/", 1)[-1], params)
+
+    async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        """The (HTTP status, body) Telegram would give for ``api_method``."""
+        raise NotImplementedError
+
+
+class FakeRequest(InProcessRequest):
+    """The seam answered by a :class:`FakeTelegram`."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        """Answer as the fake Telegram does, after its pause for the method (if any)."""
         if api_method == "getUpdates":
             await self._long_poll(params)
         pause = self.telegram.pause_for(api_method)
@@ -624,7 +639,7 @@ class FakeBotApiServer:
                     outer.telegram.wait_for_updates(offset, min(timeout, 2.0))
                 else:
                     time.sleep(outer.telegram.pause_for(method))
-                if outer.away:
+                if outer.gone():  # went away while this request waited
                     return
                 status, body = outer.telegram.handle(method, params)
                 self._reply(status, body)
@@ -645,6 +660,10 @@ class FakeBotApiServer:
         server = _QuietServer(("127.0.0.1", port), self._handler)
         server.daemon_threads = True
         return server
+
+    def gone(self) -> bool:
+        """Whether the server has gone away (see :meth:`go_away`)."""
+        return self.away
 
     def go_away(self) -> None:
         """Stop answering: close the port, and drop requests already waiting."""

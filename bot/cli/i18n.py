@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.common import Command, add_command
 from bot.config import PROJECT_ROOT, default_locales_dir
 
 
@@ -26,11 +27,8 @@ def register(commands: Any) -> None:
     i18n.set_defaults(func=lambda args: _usage(i18n))
     actions = i18n.add_subparsers(dest="i18n_command", metavar="ACTION")
 
-    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = actions.add_parser(
-            name, help=help_text, description=help_text
-        )
-        sub.set_defaults(func=func)
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = add_command(actions, name, func, help_text)
         sub.add_argument(
             "--locales",
             type=Path,

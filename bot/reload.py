@@ -6,7 +6,8 @@ seconds: no extra dependency, and it works on every file system) or when the pro
 SIGHUP. A broken change is logged with its ``file:line`` errors and the last good pair stays
 in use, so an editor's typo never takes the bot down.
 
-Used by ``python -m bot check --watch``; the Telegram app uses :meth:`ContentReloader.run`
+It is given a ``load`` function (usually :func:`bot.loading.load_pair`). Used by
+``python -m bot check --watch``; the Telegram app uses :meth:`ContentReloader.run`
 as a background task and :attr:`ContentReloader.current` (or ``on_change``) for each update.
 """
 
@@ -20,24 +21,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.loading import LoadError, Pair
+
 if TYPE_CHECKING:
-    from bot.config import Settings
     from bot.content.model import Content
     from bot.engine.translator import Translator
 
 logger = logging.getLogger(__name__)
 
-Pair = tuple["Content", "Translator"]
 #: Files seen under the watched folders: path → (modification time in ns, size).
 Snapshot = dict[Path, tuple[int, int]]
-
-
-class ReloadError(Exception):
-    """A change that cannot be loaded; ``messages`` are ``file:line: what is wrong`` lines."""
-
-    def __init__(self, messages: list[str]) -> None:
-        self.messages = messages
-        super().__init__("\n".join(messages))
 
 
 def snapshot(folders: Iterable[Path]) -> Snapshot:
@@ -63,38 +56,10 @@ def snapshot(folders: Iterable[Path]) -> Snapshot:
     return seen
 
 
-def bot_loader(settings: Settings) -> Callable[[], Pair]:
-    """A ``load`` function that reads content and catalogs as the bot does at start-up.
-
-    Content errors become :class:`ReloadError` lines ``<file>:<line>: <what is wrong>``.
-    """
-
-    def load() -> Pair:
-        from bot.content import ContentError, load_content
-        from bot.i18n import TranslationError, load_translator
-
-        try:
-            content = load_content(settings.content_dir)
-        except ContentError as exc:
-            raise ReloadError(
-                [
-                    f"{settings.content_dir / p.where.file}:{p.where.line}: {p.message}"
-                    for p in exc.problems
-                ]
-            ) from exc
-        try:
-            translator = load_translator(settings)
-        except TranslationError as exc:
-            raise ReloadError(str(exc).splitlines()) from exc
-        return content, translator
-
-    return load
-
-
 class ContentReloader:
     """The current content and translator, reloaded on change or SIGHUP.
 
-    ``load`` builds a new pair; it raises :class:`ReloadError` for content with errors (any
+    ``load`` builds a new pair; it raises :class:`LoadError` for content with errors (any
     other exception is reported too). The first load happens here and its errors are raised:
     there is no last good pair to fall back on yet.
     """
@@ -118,22 +83,6 @@ class ContentReloader:
         self.failures = 0
         self._wake: asyncio.Event | None = None
 
-    @classmethod
-    def for_settings(
-        cls,
-        settings: Settings,
-        *,
-        interval: float = 2.0,
-        on_change: Callable[[Content, Translator], None] | None = None,
-    ) -> ContentReloader:
-        """Watch ``CONTENT_DIR`` and ``LOCALES_DIR`` and load them as the bot does."""
-        return cls(
-            bot_loader(settings),
-            (settings.content_dir, settings.locales_dir),
-            interval=interval,
-            on_change=on_change,
-        )
-
     @property
     def current(self) -> Pair:
         """The last good ``(content, translator)``."""
@@ -152,7 +101,7 @@ class ContentReloader:
         """A new pair, or the error lines (never raises: a reload must not stop the bot)."""
         try:
             return self._load()
-        except ReloadError as exc:
+        except LoadError as exc:
             return exc.messages
         except Exception as exc:  # any loader failure is reported, never raised
             return [f"{type(exc).__name__}: {exc}"]

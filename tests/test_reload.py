@@ -14,13 +14,15 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Settings
 from bot.content.model import Content
 from bot.engine.translator import Translator
-from bot.tools.reload import ContentReloader, ReloadError, snapshot
+from bot.loading import LoadError, load_pair
+from bot.reload import ContentReloader, snapshot
 from tests.conftest import FIXTURES, ROOT
 
 MENU_TEXT = "What would you like to do?"
@@ -37,6 +39,13 @@ def content_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(content_dir: Path) -> Settings:
     return Settings(content_dir=content_dir, locales_dir=ROOT / "locales")
+
+
+def reloader_for(settings: Settings, **options: Any) -> ContentReloader:
+    """A reloader that watches and loads the configured folders, as the bot's does."""
+    return ContentReloader(
+        lambda: load_pair(settings), (settings.content_dir, settings.locales_dir), **options
+    )
 
 
 def menu_text(content: Content) -> str:
@@ -75,8 +84,8 @@ def test_snapshot_sees_added_changed_and_removed_files(tmp_path: Path) -> None:
 
 def test_first_load_errors_are_raised(settings: Settings, content_dir: Path) -> None:
     edit(content_dir / "flows" / "main.yaml", "next: where", "next: nowhere")
-    with pytest.raises(ReloadError) as caught:
-        ContentReloader.for_settings(settings)
+    with pytest.raises(LoadError) as caught:
+        reloader_for(settings)
     assert any(
         line.startswith(f"{content_dir / 'flows' / 'main.yaml'}:") and "nowhere" in line
         for line in caught.value.messages
@@ -85,9 +94,7 @@ def test_first_load_errors_are_raised(settings: Settings, content_dir: Path) -> 
 
 async def test_a_good_change_is_picked_up(settings: Settings, content_dir: Path) -> None:
     changes: list[tuple[Content, Translator]] = []
-    reloader = ContentReloader.for_settings(
-        settings, interval=0.05, on_change=lambda c, t: changes.append((c, t))
-    )
+    reloader = reloader_for(settings, interval=0.05, on_change=lambda c, t: changes.append((c, t)))
     old_content, _ = reloader.current
     assert menu_text(old_content) == MENU_TEXT
     task = asyncio.create_task(reloader.run())
@@ -106,12 +113,12 @@ async def test_a_good_change_is_picked_up(settings: Settings, content_dir: Path)
 async def test_a_broken_change_keeps_the_last_good_content(
     settings: Settings, content_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reloader = ContentReloader.for_settings(settings, interval=0.05)
+    reloader = reloader_for(settings, interval=0.05)
     good = reloader.current
     task = asyncio.create_task(reloader.run())
     flow = content_dir / "flows" / "main.yaml"
     try:
-        with caplog.at_level(logging.ERROR, logger="bot.tools.reload"):
+        with caplog.at_level(logging.ERROR, logger="bot.reload"):
             edit(flow, "  start: welcome", "  start: [welcome")
             await wait_for(lambda: reloader.failures == 1)
         assert reloader.current is good
@@ -126,7 +133,7 @@ async def test_a_broken_change_keeps_the_last_good_content(
 
 
 async def test_sighup_reloads_at_once(settings: Settings) -> None:
-    reloader = ContentReloader.for_settings(settings, interval=60)
+    reloader = reloader_for(settings, interval=60)
     before = reloader.current
     task = asyncio.create_task(reloader.run())
     try:
@@ -143,7 +150,7 @@ async def test_sighup_reloads_at_once(settings: Settings) -> None:
 
 
 def test_reload_now_reports_instead_of_raising(settings: Settings, content_dir: Path) -> None:
-    reloader = ContentReloader.for_settings(settings)
+    reloader = reloader_for(settings)
     good = reloader.current
     edit(content_dir / "facts.yaml", "schema_version: 1", "schema_version: 99")
     assert reloader.reload_now() is False
