@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 ENGINE_FIXTURES = FIXTURES / "engine"
 #: Test content is dated; pin "today" so stale warnings do not appear as time passes.
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 12, 4)
 
 
 @pytest.fixture(scope="session")

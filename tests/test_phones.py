@@ -34,6 +34,8 @@ REGIONS = ["RS", "HR", "BA", "MD", "AT", "FR", "ES", "NL"]
         ("116 006", ANY_COUNTRY),  # victims of crime helpline
         ("+43 1 5321234", ANY_COUNTRY),
         ("+381 11 785 0000", ANY_COUNTRY),
+        ("1265", "BA"),  # SOS line for victims of violence (FBiH): a possible short number
+        ("1264", "BA"),  # SOS line for victims of violence (Republika Srpska)
     ],
 )
 def test_valid_numbers(number: str, country: str) -> None:

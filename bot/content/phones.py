@@ -47,6 +47,14 @@ def phone_problem(number: str, country: str) -> str | None:
     if parsed is not None:
         if not international and shortnumberinfo.is_valid_short_number_for_region(parsed, country):
             return None
+        # Some national short lines (BiH's SOS lines 1265/1264) are missing from the
+        # short-number data's valid list; accept up to 4 digits of a possible length there.
+        if (
+            not international
+            and len(compact) <= 4
+            and shortnumberinfo.is_possible_short_number_for_region(parsed, country)
+        ):
+            return None
         if phonenumbers.is_valid_number_for_region(parsed, country):
             return None
         if international and phonenumbers.is_valid_number(parsed):
