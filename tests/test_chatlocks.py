@@ -14,7 +14,7 @@ async def test_a_chats_updates_run_one_at_a_time_in_order() -> None:
     log: list[str] = []
 
     async def update(chat_id: int, name: str) -> None:
-        async with locks.hold(chat_id):
+        async with locks.take(chat_id):
             log.append(f"{name} in")
             await asyncio.sleep(0.01)
             log.append(f"{name} out")
@@ -30,13 +30,13 @@ async def test_other_chats_do_not_wait() -> None:
     release = asyncio.Event()
 
     async def slow() -> None:
-        async with locks.hold(1):
+        async with locks.take(1):
             inside.set()
             await release.wait()
 
     task = asyncio.create_task(slow())
     await inside.wait()
-    async with locks.hold(2):  # would hang if chat 2 waited for chat 1
+    async with locks.take(2):  # would hang if chat 2 waited for chat 1
         assert len(locks) == 2
     release.set()
     await task
@@ -46,7 +46,7 @@ async def test_other_chats_do_not_wait() -> None:
 async def test_an_error_or_a_cancelled_wait_gives_the_turn_back() -> None:
     locks = ChatLocks()
     with pytest.raises(RuntimeError):
-        async with locks.hold(7):
+        async with locks.take(7):
             raise RuntimeError("boom")
     assert len(locks) == 0
 
@@ -54,12 +54,12 @@ async def test_an_error_or_a_cancelled_wait_gives_the_turn_back() -> None:
     release = asyncio.Event()
 
     async def holder() -> None:
-        async with locks.hold(7):
+        async with locks.take(7):
             holding.set()
             await release.wait()
 
     async def waiter() -> None:
-        async with locks.hold(7):
+        async with locks.take(7):
             pass
 
     first = asyncio.create_task(holder())
@@ -72,7 +72,7 @@ async def test_an_error_or_a_cancelled_wait_gives_the_turn_back() -> None:
     release.set()
     await first
     assert len(locks) == 0
-    async with locks.hold(7):  # the chat can still be held
+    async with locks.take(7):  # the chat can still be held
         assert len(locks) == 1
 
 

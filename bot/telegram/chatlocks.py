@@ -43,10 +43,6 @@ class ChatLocks:
         queue.append(turn)
         return turn
 
-    def hold(self, chat_id: int) -> Turn:
-        """Take a turn now and wait for it: ``async with locks.hold(chat_id):``."""
-        return self.take(chat_id)
-
     def _is_first(self, turn: Turn) -> bool:
         return self._queues[turn.chat_id][0] is turn
 
