@@ -24,6 +24,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.content.model import Content
 from bot.deeplink import parse_payload
 from bot.engine import events as ev
+from bot.engine import views as v
 from bot.engine.commands import command_event
 from bot.engine.engine import Engine
 from bot.engine.screens import Screen
@@ -246,7 +247,7 @@ class Conversations:
             await self.sessions.forget(chat.id)
 
     def _with_tip(self, screen: Screen) -> Screen:
-        if screen.view != f"node:{self.content.main.start}":
+        if screen.view != str(v.NodeView(self.content.main.start)):
             return screen
         tip = self.translator.gettext(screen.language, TELEGRAM_TIP)
         return replace(screen, text=f"{screen.text}\n\n{tip}" if screen.text else tip)
